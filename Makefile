@@ -1,0 +1,28 @@
+# make run  : create .venv, install, run the nightly flow on sample_data/
+# make test : create .venv, install, run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench sample preview clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/logiwatch run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+sample: $(STAMP)
+	$(BIN)/python -m sample_data.generate
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

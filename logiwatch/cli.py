@@ -1,0 +1,236 @@
+"""`logiwatch` command line: run, backfill, serve, validate (SPEC §8).
+
+This module is the composition root: it reads options, loads configuration and sets the
+Prefect environment before Prefect is imported. Exit codes: 0 success, 2 bad input or
+configuration (one-line message naming file, row and column), 3 another run holds the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from logiwatch.config import Config, load_config
+from logiwatch.errors import InputError, RunLockedError
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+EXIT_INPUT = 2
+EXIT_LOCKED = 3
+
+
+def _prefect_environment(home: Path | None = None) -> None:
+    """Prefect settings for a local, offline run (set before Prefect is imported)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if home is not None:
+        os.environ.setdefault("PREFECT_HOME", str(home))
+
+
+def parse_as_of(value: str | None, config: Config, default_day: dt.date) -> dt.datetime:
+    """DATE → that date at `day_cutoff`; DATETIME → itself; nothing → `default_day`."""
+    if value is None:
+        return config.as_of_for_date(default_day)
+    try:
+        if len(value) <= 10:
+            return config.as_of_for_date(dt.date.fromisoformat(value))
+        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (2026-11-20) or date-time "
+                                 "(2026-11-20T08:00)", param_hint="--as-of") from None
+
+
+def _today(config: Config) -> dt.date:
+    return dt.datetime.now(config.tz).date()
+
+
+def _sample_date() -> dt.date:
+    from sample_data.generate import SAMPLE_DATE
+
+    return SAMPLE_DATE
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns expected errors into one-line messages with their exit codes."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _fail(str(exc), EXIT_INPUT)
+        except RunLockedError as exc:
+            _fail(str(exc), EXIT_LOCKED)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="logiwatch")
+def main() -> None:
+    """Nightly logistics anomaly worklists from ERP and courier-tracking exports."""
+
+
+def _common(fn):
+    options = [
+        click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder with the exports (inbox/YYYY-MM-DD/ is used when present). "
+                          "Default: sample_data/, with its config and date."),
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("out"), show_default=True, help="Output folder."),
+        click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+                     help="State file kept between runs.  [default: <out>/state.duckdb]"),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="TOML configuration over the built-in defaults."),
+        click.option("--lang", type=click.Choice(["zh", "en"]),
+                     help="Worklist language (overrides worklist.lang)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _setup(inbox, out, state, config_path, lang):
+    """Resolve defaults: no --inbox means the sample data with its own config."""
+    using_sample = inbox is None
+    if using_sample:
+        inbox = SAMPLE_DIR
+        config_path = config_path or SAMPLE_DIR / "logiwatch.toml"
+    overrides = {"worklist": {"lang": lang}} if lang else None
+    config = load_config(config_path, overrides)
+    if not inbox.is_dir():
+        raise InputError("inbox folder not found", file=str(inbox))
+    state = state or out / "state.duckdb"
+    _prefect_environment()
+    return inbox, out, state, config, using_sample
+
+
+@main.command()
+@_common
+@click.option("--as-of", "as_of", metavar="DATE|DATETIME",
+              help="Data cut-off: a date means that date at day_cutoff (08:00). "
+                   "Default: today, or the sample's date with the sample data.")
+@click.option("--no-prefect", is_flag=True, help="Run the stages directly, without Prefect.")
+def run(inbox, out, state, config_path, lang, as_of, no_prefect):
+    """Run the nightly flow once and print where the outputs are.
+
+    Example: logiwatch run --inbox /data/exports --as-of 2026-11-20
+    """
+    inbox, out, state, config, sample = _setup(inbox, out, state, config_path, lang)
+    cut_off = parse_as_of(as_of, config, _sample_date() if sample else _today(config))
+    result = _run_one(inbox, out, state, config, cut_off, no_prefect)
+    _report(result)
+
+
+def _run_one(inbox: Path, out: Path, state: Path, config: Config, as_of: dt.datetime,
+             no_prefect: bool) -> Path:
+    from logiwatch import pipeline
+    from schemas.ingest import find_inputs, inbox_for, preflight
+
+    preflight(find_inputs(inbox_for(inbox, as_of.date()), config.data["inputs"]), config)
+    if no_prefect:
+        paths = pipeline.RunPaths(inbox=inbox, out=out, state=state, as_of=as_of)
+        return pipeline.run_pipeline(paths, config)
+    from flows.nightly import nightly
+
+    return Path(nightly(as_of=as_of, inbox=inbox, out=out, state=state, config=config))
+
+
+def _report(folder: Path) -> None:
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["anomalies"]
+    click.echo(f"as_of {manifest['as_of']}: {counts['total']} anomalies on {counts['orders']} "
+               f"orders, {manifest['rejected_rows']} rejected rows, "
+               f"{manifest['warnings']} warnings")
+    for kind, n in counts["by_type"].items():
+        click.echo(f"  {kind:<20} {n}")
+    click.echo(f"outputs: {folder}")
+
+
+@main.command()
+@_common
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First date.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last date.")
+@click.option("--no-prefect", is_flag=True, help="Run the stages directly, without Prefect.")
+def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
+    """Run every date from --start to --end (oldest first), as a run on that date would have.
+
+    Example: logiwatch backfill --inbox /data/exports --start 2026-11-01 --end 2026-11-07
+    """
+    inbox, out, state, config, _ = _setup(inbox, out, state, config_path, lang)
+    if end < start:
+        raise click.BadParameter("--end is before --start", param_hint="--end")
+    day = start.date()
+    while day <= end.date():
+        _report(_run_one(inbox, out, state, config, config.as_of_for_date(day), no_prefect))
+        day += dt.timedelta(days=1)
+
+
+@main.command()
+@_common
+@click.option("--cron", default="30 8 * * *", show_default=True,
+              help="Schedule, in the configured timezone (default: daily after the cut-off).")
+def serve(inbox, out, state, config_path, lang, cron):
+    """Start the scheduled nightly deployment (needs `prefect server start` running and
+    PREFECT_API_URL pointing at it: schedules do not run on the ephemeral server).
+
+    Example: logiwatch serve --inbox /data/exports --cron "30 8 * * *"
+    """
+    inbox, out, state, config, _ = _setup(inbox, out, state, config_path, lang)
+    from flows.serve import serve_nightly
+
+    serve_nightly(inbox=inbox, out=out, state=state, config=config, cron=cron)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML configuration (file globs, ERP profile).")
+def validate(files, config_path):
+    """Check exports without running rules; print a per-file report of read, accepted,
+    rejected and dropped rows, and the first rejects. Exit 2 if any row was rejected.
+
+    Example: logiwatch validate inbox/orders.csv inbox/tracking.jsonl
+    """
+    import tempfile
+
+    from schemas.ingest import classify, ingest
+
+    config = load_config(config_path)
+    kinds = classify(list(files), config.data["inputs"])
+    unknown = set(files) - {p for paths in kinds.values() for p in paths}
+    if unknown:
+        raise InputError("file name matches no input kind (orders*, inventory*, tracking*, "
+                         "agents.csv)", file=sorted(unknown)[0].name)
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect()
+        try:
+            reports = ingest(con, kinds, config, Path(tmp))
+            rejects = con.execute(
+                'select file, "row", "column", value, reason from rejects '
+                'order by file, "row" limit 20').fetchall()
+        finally:
+            con.close()
+    for r in reports:
+        click.echo(f"{r.file}: {r.kind} ({r.encoding}, profile {r.profile}) read {r.rows_read}, "
+                   f"accepted {r.rows_accepted}, rejected {r.rows_rejected}, dropped "
+                   f"{r.rows_dropped_blank} blank + {r.rows_dropped_total} total rows")
+    for file, row, column, value, reason in rejects:
+        click.echo(f"  {file}, row {row}, column {column}: {reason} (value {value!r})")
+    if any(r.rows_rejected for r in reports):
+        sys.exit(EXIT_INPUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""The nightly run's stages as plain functions over a work database file.
+
+Each stage opens the run's DuckDB work file, does its part and closes it, so stages pass
+data as tables, not Python objects. `flows.nightly` runs them as Prefect tasks;
+`run_pipeline` runs them in order without Prefect (tests, debugging).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from logiwatch.config import Config
+from reports.csv_files import write_anomalies, write_rejects, write_warnings
+from reports.manifest import build_manifest, write_manifest
+from reports.worklist import write_worklists
+from schemas.ingest import find_inputs, inbox_for, ingest
+from transforms import state
+from transforms.db import create_table
+from transforms.detect import data_quality, detect, stage
+from transforms.prioritise import prioritise
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Where one run reads and writes."""
+
+    inbox: Path
+    out: Path
+    state: Path
+    as_of: dt.datetime
+
+    @property
+    def day(self) -> str:
+        return self.as_of.date().isoformat()
+
+    @property
+    def work(self) -> Path:
+        return self.out / ".work" / f"{self.day}-{os.getpid()}"
+
+    @property
+    def work_db(self) -> Path:
+        return self.work / "work.duckdb"
+
+    @property
+    def staging(self) -> Path:
+        return self.out / f".tmp-{self.day}-{os.getpid()}"
+
+    @property
+    def final(self) -> Path:
+        return self.out / self.day
+
+
+@contextlib.contextmanager
+def connect(path: Path):
+    """A DuckDB connection that is always closed (duckdb 2.0 can abort on exit otherwise)."""
+    con = duckdb.connect(str(path))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def timed(fn):
+    """Call `fn`, returning (result, seconds)."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def prepare(paths: RunPaths) -> None:
+    """A fresh work folder for this run."""
+    shutil.rmtree(paths.work, ignore_errors=True)
+    paths.work.mkdir(parents=True)
+
+
+def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
+    """Load and validate the day's exports; returns per-file reconciliation rows."""
+    files = find_inputs(inbox_for(paths.inbox, paths.as_of.date()), config.data["inputs"])
+    with connect(paths.work_db) as con:
+        reports = ingest(con, files, config, paths.work)
+    return [r.as_dict() for r in reports]
+
+
+def detect_stage(paths: RunPaths, config: Config) -> int:
+    """Stage the tables at as_of and run every rule; returns the number of rule rows."""
+    with connect(paths.work_db) as con:
+        stage(con, config, paths.as_of)
+        detect(con, config, paths.as_of)
+        data_quality(con)
+        return con.execute("select count(*) from detected").fetchone()[0]
+
+
+def prioritise_stage(paths: RunPaths, config: Config) -> int:
+    """Score, tier and assign with the history of earlier runs; returns anomaly count."""
+    with connect(paths.work_db) as con:
+        state.attach(con, paths.state)
+        state.load_history(con, paths.as_of)
+        prioritise(con, config, paths.as_of)
+        create_table(con, "worklist_rows", "report/worklist_rows", {"as_of": paths.as_of})
+        return con.execute("select count(*) from anomalies").fetchone()[0]
+
+
+def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
+                timings: dict[str, float]) -> Path:
+    """Write every output into a staging folder, publish it atomically, record the run."""
+    shutil.rmtree(paths.staging, ignore_errors=True)
+    paths.staging.mkdir(parents=True)
+    with connect(paths.work_db) as con:
+        start = time.perf_counter()
+        write_anomalies(con, paths.staging / "anomalies.csv")
+        write_rejects(con, paths.staging / "rejects.csv")
+        write_warnings(con, paths.staging / "warnings.csv")
+        agents = [r[0] for r in con.execute(
+            "select distinct agent_id from anomalies where agent_id is not null order by 1"
+        ).fetchall()]
+        worklists = write_worklists(con, paths.staging / "worklists", agents,
+                                    config.data["worklist"]["unassigned_max_rows"],
+                                    config.data["worklist"]["lang"])
+        timings = {**timings, "write": time.perf_counter() - start}
+        outputs = ["anomalies.csv", "rejects.csv", "warnings.csv", "manifest.json",
+                   *(f"worklists/{w}" for w in worklists)]
+        manifest = build_manifest(con, as_of=paths.as_of, config=config, inputs=inputs,
+                                  timings=timings, outputs=outputs)
+        write_manifest(manifest, paths.staging / "manifest.json")
+        publish(paths.staging, paths.final)
+        state.attach(con, paths.state)
+        state.record_run(con, paths.as_of, config.fingerprint())
+    return paths.final
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Replace `final` with `staging` by renames, so no half-written output is ever visible."""
+    old = final.with_name(f".old-{final.name}-{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def cleanup(paths: RunPaths) -> None:
+    """Remove the run's work folder (and a staging folder left by a failure)."""
+    shutil.rmtree(paths.work, ignore_errors=True)
+    shutil.rmtree(paths.staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (paths.out / ".work").rmdir()
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The callables that run each stage: the plain functions, or Prefect tasks wrapping them."""
+
+    ingest: Callable = ingest_stage
+    detect: Callable = detect_stage
+    prioritise: Callable = prioritise_stage
+    write: Callable = write_stage
+
+
+def run_pipeline(paths: RunPaths, config: Config, stages: Stages = Stages()) -> Path:
+    """All stages in order under the state lock; returns the output folder."""
+    with state.state_lock(paths.state):
+        prepare(paths)
+        try:
+            timings = {}
+            inputs, timings["ingest"] = timed(lambda: stages.ingest(paths, config))
+            _, timings["detect"] = timed(lambda: stages.detect(paths, config))
+            _, timings["prioritise"] = timed(lambda: stages.prioritise(paths, config))
+            return Path(stages.write(paths, config, inputs, timings))
+        finally:
+            cleanup(paths)

@@ -1,0 +1,1 @@
+"""Output writers: anomalies.csv, rejects.csv, manifest.json, worklists and the summary."""

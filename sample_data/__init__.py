@@ -1,0 +1,1 @@
+"""Sample exports for the demo run and the end-to-end tests, and their generator."""

@@ -1,0 +1,1 @@
+"""Input contracts: ERP header profiles, readers, pandera models and validation."""

@@ -1,0 +1,234 @@
+"""Find a day's exports in the inbox, load them into DuckDB and validate them.
+
+After `ingest`, the connection holds the accepted tables `order_lines`, `inventory`,
+`tracking_events_raw` (events, not yet de-duplicated or classified), `tracking_meta`,
+`agents`, plus `rejects` and `file_headers`; the returned reports reconcile every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from logiwatch.errors import InputError
+from schemas import profiles as pf
+from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
+from schemas.validate import REJECTS_DDL, validate
+from transforms.db import create_table
+
+KINDS = ("order_lines", "inventory", "tracking_csv", "agents")
+TABLE_COLUMNS = {
+    "order_lines": pf.ORDER_COLUMNS,
+    "inventory": pf.INVENTORY_COLUMNS,
+    "tracking_csv": pf.TRACKING_CSV_COLUMNS,
+    "agents": pf.AGENT_COLUMNS,
+}
+
+
+@dataclass
+class FileReport:
+    """Reconciliation of one input file: read = accepted + rejected + dropped."""
+
+    file: str
+    kind: str
+    sha256: str
+    encoding: str
+    profile: str
+    rows_read: int
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_dropped_blank: int = 0
+    rows_dropped_total: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == (self.rows_accepted + self.rows_rejected
+                                  + self.rows_dropped_blank + self.rows_dropped_total)
+
+
+def inbox_for(inbox: Path, day: dt.date) -> Path:
+    """`inbox/YYYY-MM-DD/` when it exists, else the inbox itself (SPEC §4)."""
+    dated = inbox / day.isoformat()
+    return dated if dated.is_dir() else inbox
+
+
+ERP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+SUFFIXES = {"order_lines": ERP_SUFFIXES, "inventory": ERP_SUFFIXES,
+            "tracking": (".jsonl", ".json", ".csv"), "agents": (".csv", ".xlsx")}
+GLOB_KEYS = {"order_lines": "orders", "inventory": "inventory", "tracking": "tracking",
+             "agents": "agents"}
+
+
+def classify(paths: list[Path], globs: dict[str, str]) -> dict[str, list[Path]]:
+    """Input files by kind, by the configured name globs and the file suffix."""
+    found: dict[str, list[Path]] = {kind: [] for kind in SUFFIXES}
+    for path in sorted(paths):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        for kind, suffixes in SUFFIXES.items():
+            if path.match(globs[GLOB_KEYS[kind]]) and path.suffix.lower() in suffixes:
+                found[kind].append(path)
+                break
+    return found
+
+
+def find_inputs(folder: Path, globs: dict[str, str]) -> dict[str, list[Path]]:
+    """The inbox folder's input files by kind; an orders export is required."""
+    found = classify(list(folder.iterdir()) if folder.is_dir() else [], globs)
+    if not found["order_lines"]:
+        raise InputError(f"no orders export matching {globs['orders']!r} (.csv or .xlsx)",
+                         file=str(folder))
+    return found
+
+
+def preflight(files: dict[str, list[Path]], config) -> None:
+    """Check every ERP export's header before a run starts (reads only each file's head)."""
+    loaders = _loaders(config)
+    for kind, paths in files.items():
+        for path in paths:
+            if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
+                if path.stat().st_size == 0:
+                    raise InputError("file is empty", file=path.name)
+                continue
+            profiles, required = loaders["tracking_csv" if kind == "tracking" else kind]
+            sniff(path, profiles, required)
+
+
+def _loaders(config) -> dict[str, tuple[list, tuple[str, ...]]]:
+    return {
+        "order_lines": (pf.order_profiles(config.data["inputs"]["erp_profile"]),
+                        pf.ORDER_REQUIRED),
+        "inventory": ([pf.INVENTORY_PROFILE], pf.INVENTORY_REQUIRED),
+        "tracking_csv": ([pf.TRACKING_CSV_PROFILE], pf.TRACKING_CSV_REQUIRED),
+        "agents": ([pf.AGENT_PROFILE], pf.AGENT_REQUIRED),
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    cols = ", ".join(f"{c} varchar" for c in TABLE_COLUMNS[kind])
+    con.execute(f"create or replace table raw_{kind} ({cols}, _file varchar, _row bigint)")
+
+
+def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, kind: str) -> None:
+    profile = {"order_lines": pf.ORDER_PROFILES.get(loaded.profile),
+               "inventory": pf.INVENTORY_PROFILE, "tracking_csv": pf.TRACKING_CSV_PROFILE,
+               "agents": pf.AGENT_PROFILE}[kind]
+    rows = [(loaded.path.name, c, profile.header_for(c) if profile else c)
+            for c in loaded.columns]
+    if rows:
+        con.executemany("insert into file_headers values (?, ?, ?)", rows)
+
+
+def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> int:
+    """Append a JSON/JSONL file's documents to raw_tracking_docs; returns documents read."""
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", file=path.name)
+    if path.suffix.lower() == ".jsonl":
+        table = read_text_lines(con, path, workdir)
+        con.execute(f"""
+            insert into raw_tracking_docs
+            select $file, _row, line from {table} where trim(coalesce(line, '')) <> ''
+        """, {"file": path.name})
+        read = con.execute(f"select count(*) from {table}").fetchone()[0]
+        con.execute(f"drop table {table}")
+        return read
+    frame = json_documents_frame(path)
+    con.register("_json_docs", frame)
+    con.execute("insert into raw_tracking_docs select $file, _row, line from _json_docs",
+                {"file": path.name})
+    con.unregister("_json_docs")
+    return len(frame)
+
+
+def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config, workdir: Path
+           ) -> list[FileReport]:
+    """Load and validate the given input files; returns one reconciliation per file."""
+    con.execute(REJECTS_DDL)
+    con.execute("create or replace table file_headers (file varchar, \"column\" varchar, "
+                "header varchar)")
+    for kind in KINDS:
+        _create_raw(con, kind)
+    con.execute("create or replace table raw_tracking_docs (_file varchar, _row bigint, "
+                "line varchar)")
+    reports: list[FileReport] = []
+    loaders = _loaders(config)
+    for kind, paths in files.items():
+        for path in paths:
+            if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
+                read = _load_tracking_docs(con, path, workdir)
+                reports.append(FileReport(path.name, "tracking_json", _sha256(path), "utf-8",
+                                          "kuaidi100", read))
+                continue
+            target = "tracking_csv" if kind == "tracking" else kind
+            profiles, required = loaders[target]
+            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir)
+            _record_headers(con, loaded, target)
+            reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
+                                      loaded.profile, loaded.rows_read,
+                                      rows_dropped_blank=loaded.rows_dropped_blank,
+                                      rows_dropped_total=loaded.rows_dropped_total))
+    _stage_kuaidi100(con)
+    for kind in KINDS:
+        con.execute(f"create or replace table raw_{kind} as "
+                    f"select row_number() over () as _rid, * from raw_{kind}")
+        validate(con, kind)
+    _reconcile(con, reports)
+    return reports
+
+
+def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
+    """Broken JSON lines become rejects; events join the flat-CSV events; facts go to meta."""
+    con.execute("""
+        insert into rejects
+        select null, 'tracking_json', _file, _row, '(line)', left(line, 120),
+               'not valid JSON; the line was skipped, the rest of the file was read'
+        from raw_tracking_docs where not json_valid(line)
+    """)
+    con.execute("""
+        insert into rejects
+        select null, 'tracking_json', _file, _row, 'nu', null,
+               'document has no tracking number (lastResult.nu)'
+        from raw_tracking_docs
+        where json_valid(line)
+          and nullif(trim(coalesce(line::json -> 'lastResult', line::json) ->> 'nu'), '') is null
+    """)
+    create_table(con, "tracking_meta", "staging/kuaidi100_meta")
+    con.execute("delete from tracking_meta where tracking_no is null")
+    create_table(con, "_k100_events", "staging/kuaidi100_events")
+    con.execute("insert into raw_tracking_csv by name "
+                "select * from _k100_events "
+                "where tracking_no is not null")
+    con.execute("drop table _k100_events")
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:
+    """Fill accepted/rejected counts per file from the tables."""
+    rejected = dict(con.execute(
+        "select file, count(distinct \"row\") from rejects group by file").fetchall())
+    for r in reports:
+        r.rows_rejected = rejected.get(r.file, 0)
+        if r.kind == "tracking_json":
+            # a document counts once: accepted when valid with a number (its events are
+            # checked one by one and a bad event is a reject of the same line)
+            kept = con.execute("select count(*) from raw_tracking_docs where _file = $f",
+                               {"f": r.file}).fetchone()[0]
+            r.rows_dropped_blank = r.rows_read - kept
+            r.rows_accepted = kept - r.rows_rejected
+        else:
+            r.rows_accepted = con.execute(
+                f"select count(*) from {r.kind} where _file = $f", {"f": r.file}).fetchone()[0]

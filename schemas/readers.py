@@ -1,0 +1,253 @@
+"""Read ERP exports (CSV in UTF-8/BOM/GBK, XLSX) into DuckDB tables of text columns.
+
+Every value is read as text (tracking numbers and ids must never pass through a float);
+typing happens later in `schemas.validate`. Each loaded row keeps `_file` and `_row`, its
+spreadsheet row number (header row + 1 for the first data row), for reject messages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from logiwatch.errors import InputError
+from schemas.profiles import Profile
+
+SNIFF_BYTES = 1 << 20
+HEADER_SEARCH_ROWS = 30
+TOTAL_MARKERS = ("合计", "总计", "小计", "汇总", "TOTAL")
+
+
+@dataclass
+class LoadedFile:
+    """What reading one file produced: the table, the profile and the row reconciliation."""
+
+    path: Path
+    table: str
+    profile: str
+    encoding: str
+    rows_read: int = 0
+    rows_dropped_blank: int = 0
+    rows_dropped_total: int = 0
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_kept(self) -> int:
+        return self.rows_read - self.rows_dropped_blank - self.rows_dropped_total
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (a superset of GBK)."""
+    head = path.read_bytes()[:SNIFF_BYTES] if path.stat().st_size <= SNIFF_BYTES else _head(path)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise InputError("not readable as UTF-8 or GBK/GB18030 text; save the export as CSV "
+                         "(UTF-8 or GBK) or XLSX", file=path.name) from None
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(SNIFF_BYTES)
+
+
+def to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of `path` for DuckDB (which reads only UTF-8), streamed in chunks."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return path  # DuckDB reads UTF-8 and skips a BOM itself
+    target = workdir / f"{path.stem}.{abs(hash(path))}.utf8.csv"
+    line = 1
+    with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8",
+                                                                          newline="") as dst:
+        try:
+            for chunk in iter(lambda: src.read(1 << 20), ""):
+                dst.write(chunk)
+                line += chunk.count("\n")
+        except UnicodeDecodeError:
+            raise InputError(f"bytes that are not valid {encoding} text", file=path.name,
+                             row=line) from None
+    return target
+
+
+def find_header_row(rows: list[list[str]], known: set[str], file: str) -> int:
+    """Index of the first row carrying at least two known headers (title rows may precede it)."""
+    best, best_hits = None, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len({c.strip() for c in row} & known)
+        if hits > best_hits:
+            best, best_hits = i, hits
+        if hits >= min(len(known), 4):
+            return i
+    if best is None or best_hits < 2:
+        raise InputError("no header row found (none of the first rows carries the expected "
+                         "column names)", file=file)
+    return best
+
+
+def _cell_text(value: object) -> str:
+    """Text of an XLSX cell as Excel shows it, keeping what Excel did to long numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        # a whole number typed into a numeric cell: Excel shows it without ".0", but long
+        # tracking numbers stored as numbers keep the ".0" so the repair step can count them
+        return str(int(value)) if abs(value) < 1e11 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
+    """All rows of a sheet (named, else the first) as text."""
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
+        return [[_cell_text(v) for v in row] for row in ws.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise InputError(f"cannot read as XLSX ({exc})", file=path.name) from None
+
+
+@dataclass
+class Header:
+    """What the head of an export says: encoding, header row, headers and chosen profile."""
+
+    encoding: str
+    index: int
+    headers: list[str]
+    profile: Profile
+    rows: list[list[str]] | None = None  # all rows, for XLSX (already in memory)
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return {h: self.profile.headers[h] for h in self.headers if h in self.profile.headers}
+
+
+def _head_rows(path: Path, encoding: str) -> list[list[str]]:
+    """The first rows of a CSV, decoded from at most SNIFF_BYTES bytes."""
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(_head(path))
+    return [r for _, r in zip(range(HEADER_SEARCH_ROWS), csv.reader(io.StringIO(text)))]
+
+
+def sniff(path: Path, profiles: list[Profile], required: tuple[str, ...]) -> Header:
+    """Find the header row (title rows may precede it), pick the profile, check required columns.
+
+    With several candidate `profiles`, the one whose headers the file carries most of wins.
+    A missing required column raises InputError naming the header the profile expects.
+    """
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", file=path.name)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        all_rows = read_xlsx_rows(path)
+        encoding, head = "xlsx", all_rows[:HEADER_SEARCH_ROWS]
+    else:
+        all_rows, encoding = None, detect_encoding(path)
+        head = _head_rows(path, encoding)
+    if not any(any(c.strip() for c in r) for r in head):
+        raise InputError("file has no rows", file=path.name)
+    index = find_header_row(head, set().union(*(p.headers for p in profiles)), path.name)
+    headers = [h.strip().lstrip("\ufeff") for h in head[index]]
+    profile = max(profiles, key=lambda p: len(set(headers) & set(p.headers)))
+    header = Header(encoding, index, headers, profile, all_rows)
+    present = set(header.mapping.values())
+    for column in required:
+        if column not in present:
+            raise InputError(f"missing required column {profile.header_for(column)!r} "
+                             f"({column}, profile {profile.name})", file=path.name)
+    return header
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: list[Profile],
+              required: tuple[str, ...], workdir: Path) -> LoadedFile:
+    """Load one export into DuckDB table `table` with canonical text columns + `_file`, `_row`.
+
+    Blank rows and total rows (合计/总计 …) are dropped and counted.
+    """
+    header = sniff(path, profiles, required)
+    headers, mapping = header.headers, header.mapping
+    columns = [f"c{i}" for i in range(len(headers))]
+    params = {"header_row": header.index + 1}
+    if header.rows is not None:
+        frame = pd.DataFrame([(r + [""] * len(headers))[:len(headers)]
+                              for r in header.rows[header.index + 1:]],
+                             columns=columns, dtype="str")
+        con.register("_xlsx_rows", frame)
+        raw = "_xlsx_rows"
+    else:
+        source = to_utf8(path, header.encoding, workdir)
+        params |= {"path": str(source), "skip": header.index}
+        raw = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=',', "
+               "quote='\"', escape='\"', null_padding=true, strict_mode=false, "
+               f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
+    selected = ", ".join(f"nullif(trim(c{headers.index(h)}), '') as {col}"
+                         for h, col in mapping.items())
+    all_blank = " and ".join(f"coalesce(trim({c}), '') = ''" for c in columns)
+    is_total = f"upper(trim(coalesce({columns[0]}, ''))) similar to $total_re"
+    total_re = {"total_re": f"({'|'.join(TOTAL_MARKERS)}).*"}
+    try:
+        con.execute(f"create or replace temp table _loaded as "
+                    f"select *, row_number() over () + $header_row as _row from {raw}", params)
+    except duckdb.Error as exc:
+        raise InputError(f"cannot parse as CSV ({str(exc).splitlines()[0]})",
+                         file=path.name) from None
+    finally:
+        if header.rows is not None:
+            con.unregister("_xlsx_rows")
+    loaded = LoadedFile(path=path, table=table, profile=header.profile.name,
+                        encoding=header.encoding, columns=sorted(set(mapping.values())))
+    loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
+        f"select count(*), count(*) filter (where {all_blank}), "
+        f"count(*) filter (where not ({all_blank}) and {is_total}) from _loaded", total_re
+    ).fetchone()
+    con.execute(f"""
+        insert into {table} by name
+        select {selected}, $file as _file, _row from _loaded
+        where not ({all_blank}) and not ({is_total})
+    """, {"file": path.name, **total_re})
+    con.execute("drop table _loaded")
+    return loaded
+
+
+def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> str:
+    """Load a text file as (`_row`, `line`) rows into a temp table; returns the table name."""
+    source = to_utf8(path, detect_encoding(path), workdir)
+    con.execute("""
+        create or replace temp table _lines as
+        select row_number() over () as _row, line
+        from read_csv($path, columns={'line': 'VARCHAR'}, header=false, auto_detect=false,
+                      delim=E'\\x1f', quote='', escape='', strict_mode=false)
+    """, {"path": str(source)})
+    return "_lines"
+
+
+def json_documents_frame(path: Path) -> pd.DataFrame:
+    """A `.json` file (one object or a list of objects) as rows of (`_row`, `line`) JSON text."""
+    try:
+        data = json.loads(path.read_text(encoding=detect_encoding(path)))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", file=path.name, row=exc.lineno) from None
+    items = data if isinstance(data, list) else [data]
+    return pd.DataFrame({"_row": range(1, len(items) + 1),
+                         "line": [json.dumps(i, ensure_ascii=False) for i in items]})

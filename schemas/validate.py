@@ -1,0 +1,162 @@
+"""Two-pass validation of loaded exports: every bad row goes to `rejects` with a reason.
+
+Pass 1 (DuckDB): text → types with TRY_CAST / try_strptime; a value that does not cast is a
+reject naming its column. Pass 2 (pandera): the models in `schemas.models` on the typed
+columns; each failing row is a reject. Rows of an order whose order-level fields disagree
+between lines are rejected whole. What is left is the accepted table `<kind>`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandera.errors
+
+from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
+
+TIMESTAMP_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+    "%Y%m%d%H%M%S",
+]
+TYPE_REASONS = {"timestamp": "not a date-time (expected e.g. 2026-11-20 08:00:00)",
+                "number": "not a number"}
+# order-level fields that must agree on every line of one order
+ORDER_LEVEL = ("platform_order_id", "shop", "status", "paid_at", "shipped_at", "carrier",
+               "tracking_no", "receiver_phone", "province", "warehouse")
+
+REJECTS_DDL = """
+create table if not exists rejects (
+    _rid bigint, kind varchar, file varchar, "row" bigint, "column" varchar, value varchar,
+    reason varchar
+)
+"""
+
+
+def _cast(column: str, kind: str) -> str:
+    if kind == "timestamp":
+        return f"try_strptime({column}, $ts_formats)"
+    # thousands separators and a currency sign are common in money columns
+    return f"try_cast(replace(replace(replace({column}, ',', ''), '¥', ''), '元', '') as double)"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"describe {table}").fetchall()]
+
+
+def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Pass 1: `raw_<kind>` (text) → `typed_<kind>`; values that do not cast become rejects."""
+    con.execute(REJECTS_DDL)
+    types = COLUMN_TYPES[kind]
+    columns = [c for c in _columns(con, f"raw_{kind}") if c not in ("_rid", "_file", "_row")]
+    select = []
+    for c in columns:
+        if c in types:
+            select.append(f"{_cast(c, types[c])} as {c}")
+        elif c == "status" and kind == "order_lines":
+            select.append("coalesce(s.canonical, upper(trim(r.status))) as status, "
+                          "r.status as status_raw")
+        else:
+            select.append(f"r.{c}")
+    con.execute("create or replace temp table _status_map (raw varchar, canonical varchar)")
+    con.executemany("insert into _status_map values (?, ?)", list(ORDER_STATUS.items()))
+    join = ("left join _status_map s on s.raw = upper(trim(r.status))"
+            if kind == "order_lines" and "status" in columns else "")
+    params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
+                                                                  if c in types} else {}
+    con.execute(f"""
+        create or replace table typed_{kind} as
+        select r._rid, r._file, r._row, {', '.join(select)}
+        from raw_{kind} r {join}
+    """, params)
+    for c in columns:
+        if c in types:
+            con.execute(f"""
+                insert into rejects
+                select r._rid, $kind, r._file, r._row, coalesce(h.header, $col), r.{c}, $reason
+                from raw_{kind} r join typed_{kind} t using (_rid)
+                left join file_headers h on h.file = r._file and h.column = $col
+                where r.{c} is not null and t.{c} is null
+            """, {"kind": kind, "col": c, "reason": TYPE_REASONS[types[c]]})
+
+
+def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Pass 2: the pandera model of `kind` over the typed rows that passed pass 1."""
+    model = MODELS[kind]
+    present = set(_columns(con, f"typed_{kind}"))
+    fields = [c for c in model.to_schema().columns if c in present]
+    frame = con.execute(f"""
+        select _rid, {', '.join(fields)} from typed_{kind}
+        where _rid not in (select _rid from rejects where kind = $kind)
+    """, {"kind": kind}).df().set_index("_rid")
+    schema = model.to_schema()
+    schema.columns = {k: v for k, v in schema.columns.items() if k in present}
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna() & cases["column"].notna()]
+    if cases.empty:
+        return
+    cases = cases.drop_duplicates(subset=["index", "column"])
+    rows = [(int(r["index"]), str(r["column"]), None if r["failure_case"] is None
+             else str(r["failure_case"]), _reason(str(r["check"])))
+            for _, r in cases.iterrows()]
+    con.execute("create or replace temp table _fails (_rid bigint, col varchar, value varchar, "
+                "reason varchar)")
+    con.executemany("insert into _fails values (?, ?, ?, ?)", rows)
+    con.execute(f"""
+        insert into rejects
+        select f._rid, $kind, t._file, t._row, coalesce(h.header, f.col), f.value, f.reason
+        from _fails f join typed_{kind} t using (_rid)
+        left join file_headers h on h.file = t._file and h.column = f.col
+    """, {"kind": kind})
+
+
+def _reason(check_name: str) -> str:
+    for key, text in CHECK_REASONS.items():
+        if check_name.startswith(key):
+            return text
+    return check_name
+
+
+def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
+    """Reject every line of an order whose order-level fields disagree between its lines."""
+    present = set(_columns(con, "typed_order_lines"))
+    fields = [f for f in ORDER_LEVEL if f in present]
+    disagree = " or ".join(f"count(distinct {f}) > 1" for f in fields)
+    which = " || ".join(f"case when count(distinct {f}) > 1 then '{f} ' else '' end"
+                        for f in fields)
+    con.execute(f"""
+        insert into rejects
+        select t._rid, 'order_lines', t._file, t._row, '内部订单号', t.order_id,
+               'lines of this order disagree on: ' || trim(d.fields) || '; whole order rejected'
+        from typed_order_lines t
+        join (
+            select order_id, {which} as fields
+            from typed_order_lines
+            where _rid not in (select _rid from rejects)
+            group by order_id
+            having {disagree}
+        ) d using (order_id)
+        where t._rid not in (select _rid from rejects)
+    """)
+
+
+def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """`<kind>` = typed rows with no reject."""
+    con.execute(f"""
+        create or replace table {kind} as
+        select * exclude (_rid) from typed_{kind}
+        where _rid not in (select _rid from rejects where kind = $kind)
+        order by _file, _row
+    """, {"kind": kind})
+
+
+def validate(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Both passes (and, for orders, the order-consistency check), then accept."""
+    coerce(con, kind)
+    check(con, kind)
+    if kind == "order_lines":
+        check_order_consistency(con)
+    accept(con, kind)

@@ -1,0 +1,47 @@
+"""Load SQL files by name and run them with bound parameters."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SQL_DIR = Path(__file__).parent / "sql"
+_PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of `transforms/sql/<name>.sql`."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def params_used(sql: str) -> set[str]:
+    """Names of the `$name` parameters a statement uses (comments ignored)."""
+    return set(_PARAM.findall(_COMMENT.sub("", sql)))
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The subset of `params` that `sql` uses; DuckDB rejects unused named parameters."""
+    used = params_used(sql)
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters not provided: {sorted(missing)}")
+    return {k: params[k] for k in used}
+
+
+def create_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
+                 params: dict[str, Any] | None = None) -> None:
+    """`create or replace table <table> as <sql file name>`, parameters bound."""
+    sql = sql_text(name)
+    con.execute(f"create or replace table {table} as\n{sql}", bind(sql, params or {}))
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
+    """Run a SQL file and fetch all rows as a DataFrame."""
+    sql = sql_text(name)
+    return con.execute(sql, bind(sql, params or {})).df()

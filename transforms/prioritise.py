@@ -1,0 +1,30 @@
+"""Score, tier, route and assign the detected anomalies (plain functions, no Prefect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from transforms.db import create_table
+
+
+def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> None:
+    """`anomalies` from `detected`: key, first_seen, score, tier, reason, team, agent_id.
+
+    Needs `history_first_seen` and `previous_assignment` (see `transforms.state`).
+    """
+    priority = config.data["priority"]
+    con.execute("create or replace table severity (anomaly_type varchar, severity double)")
+    con.executemany("insert into severity values (?, ?)", list(priority["severity"].items()))
+    con.execute("create or replace table routing (anomaly_type varchar, team varchar)")
+    con.executemany("insert into routing values (?, ?)", list(config.data["routing"].items()))
+    params = {"as_of": as_of, **{k: v for k, v in priority.items() if k != "severity"}}
+    create_table(con, "anomalies", "report/anomalies", params)
+    create_table(con, "assignment", "report/assignment")
+    con.execute("""
+        create or replace table anomalies as
+        select a.*, s.agent_id
+        from anomalies a left join assignment s using (order_id)
+        order by a.priority, a.score desc, a.order_id, a.anomaly_type, a.tracking_no
+    """)

@@ -1,0 +1,63 @@
+"""Small reference tables the SQL joins against, built from configuration and the catalog."""
+
+from __future__ import annotations
+
+import duckdb
+
+from logiwatch.catalog import LABELS
+from transforms.carriers import alias_rows, build_registry, pattern_rows
+from transforms.db import sql_text
+
+# Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); SPEC §4.3
+STATUS_CODES = {
+    "101": ("ORDERED", None), "102": ("ORDERED", None),
+    "1": ("PICKED_UP", None), "103": ("PICKED_UP", None),
+    "0": ("IN_TRANSIT", None), "1001": ("IN_TRANSIT", None), "1002": ("IN_TRANSIT", None),
+    "1003": ("IN_TRANSIT", None),
+    "5": ("OUT_FOR_DELIVERY", None),
+    "501": ("AT_LOCKER", "LOCKER_UNCOLLECTED"),
+    "3": ("SIGNED", None), "301": ("SIGNED", None), "302": ("SIGNED", None),
+    "303": ("SIGNED_PROXY", None), "304": ("SIGNED_LOCKER", None),
+    "2": ("PROBLEM", "OTHER"), "201": ("PROBLEM", "OTHER"), "202": ("PROBLEM", "OTHER"),
+    "204": ("PROBLEM", "OTHER"), "205": ("PROBLEM", "OTHER"), "206": ("PROBLEM", "UNREACHABLE"),
+    "207": ("PROBLEM", "OUT_OF_AREA"), "208": ("PROBLEM", "HELD"), "209": ("PROBLEM", "DAMAGED"),
+    "210": ("PROBLEM", "OTHER"),
+    "14": ("REFUSED", "REFUSED"), "203": ("REFUSED", "REFUSED"),
+    "6": ("RETURNING", "RETURNING"),
+    "4": ("RETURN_SIGNED", "RETURNED"),
+    "401": ("CANCELLED", None),
+    "7": ("FORWARDED", None),
+    "8": ("CUSTOMS", None), "10": ("CUSTOMS", None), "11": ("CUSTOMS", None),
+    "12": ("CUSTOMS", None), "13": ("CUSTOMS", None),
+}
+
+
+def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
+    """Macros plus carrier, zone, promotion, status-code and label tables for one run."""
+    con.execute(sql_text("macros"))
+    registry = build_registry(config.data["carriers"])
+    con.execute("create or replace table carrier_aliases (alias varchar, code varchar)")
+    con.executemany("insert into carrier_aliases values (?, ?)", alias_rows(registry))
+    con.execute("create or replace table carriers (code varchar, name varchar)")
+    con.executemany("insert into carriers values (?, ?)", [(c.code, c.name) for c in registry])
+    con.execute("create or replace table carrier_patterns "
+                "(code varchar, regex varchar, era varchar, s10 boolean)")
+    con.executemany("insert into carrier_patterns values (?, ?, ?, ?)", pattern_rows(registry))
+    con.execute("create or replace table zone_provinces "
+                "(warehouse varchar, province varchar, zone integer)")
+    rows = []
+    for warehouse, table in config.data["zones"].items():
+        for zone, key in ((1, "zone1"), (3, "zone3")):
+            rows += [(warehouse, p, zone) for p in table.get(key, [])]
+    con.executemany("insert into zone_provinces values (?, ?, ?)", rows)
+    con.execute("create or replace table promotions "
+                "(name varchar, start_at timestamp, end_at timestamp)")
+    con.executemany("insert into promotions values (?, ?, ?)",
+                    [(p["name"], p["start"], p["end"]) for p in config.data["promotions"]])
+    con.execute("create or replace table status_codes "
+                "(code varchar, status varchar, exception_subtype varchar)")
+    con.executemany("insert into status_codes values (?, ?, ?)",
+                    [(k, *v) for k, v in STATUS_CODES.items()])
+    con.execute("create or replace table labels (key varchar primary key, text varchar)")
+    con.executemany("insert into labels values (?, ?)", list(LABELS.items()))
+    con.execute("create or replace macro label(k) as (select text from labels where key = k)")

@@ -1,0 +1,73 @@
+-- Data-quality warnings: repaired Excel damage, SKUs absent from the stock export, carrier
+-- names no alias knows. Not rejects: the rows were used.
+-- grain: one row per warning
+-- params: none
+with
+
+parcels as (
+    select * from stg_parcels
+),
+
+orders as (
+    select * from stg_orders
+),
+
+lines as (
+    select * from order_lines
+),
+
+stock as (
+    select distinct warehouse, sku from inventory
+),
+
+repaired_numbers as (
+    select
+        'repaired_tracking_no' as kind,
+        o._file as file,
+        o._row as "row",
+        '快递单号' as "column",
+        p.tracking_raw as value,
+        'Excel damage repaired (' || p.damage || ') → ' || p.tracking_no as message
+    from parcels p
+    join orders o using (order_id)
+    where p.damage is not null and not p.is_mangled
+),
+
+unknown_skus as (
+    select
+        'sku_not_in_inventory',
+        min(l._file),
+        min(l._row),
+        '商品编码',
+        l.warehouse || ' / ' || l.sku,
+        'SKU not in the inventory export for this warehouse; stock not checked ('
+            || count(*) || ' waiting lines)'
+    from lines l
+    join orders o using (order_id)
+    where o.is_awaiting_shipment
+      and (select count(*) from stock) > 0
+      and not exists (select 1 from stock s where s.warehouse = l.warehouse and s.sku = l.sku)
+    group by l.warehouse, l.sku
+),
+
+unknown_carriers as (
+    select
+        'unknown_carrier',
+        min(_file),
+        min(_row),
+        '快递公司',
+        carrier,
+        'carrier name matches no known alias (' || count(*) || ' orders); add it under '
+            || '[carriers.<code>] aliases'
+    from orders
+    where carrier is not null and carrier_code is null
+    group by carrier
+),
+
+final as (
+    select * from repaired_numbers
+    union all select * from unknown_skus
+    union all select * from unknown_carriers
+)
+
+select * from final

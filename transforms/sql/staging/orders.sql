@@ -1,0 +1,82 @@
+-- Orders as a run at $as_of sees them: one row per order, times after $as_of invisible.
+-- grain: order_id
+-- params: $as_of
+with
+
+lines as (
+    select * from order_lines
+),
+
+aliases as (
+    select * from carrier_aliases
+),
+
+zones as (
+    select * from zone_provinces
+),
+
+order_level as (
+    -- order-level fields agree on every line (validated), so any_value is exact
+    select
+        order_id,
+        any_value(platform_order_id) as platform_order_id,
+        any_value(shop) as shop,
+        any_value(status) as status,
+        string_agg(distinct question_type, ' ') as question_type,
+        min(created_at) as created_at,
+        any_value(paid_at) as paid_at,
+        any_value(shipped_at) as shipped_at,
+        any_value(promised_ship_by) as promised_ship_by,
+        any_value(carrier) as carrier,
+        any_value(tracking_no) as tracking_no_raw,
+        any_value(receiver_name) as receiver_name,
+        any_value(receiver_phone) as receiver_phone,
+        any_value(province) as province,
+        any_value(city) as city,
+        any_value(amount) as amount,
+        any_value(buyer_message) as buyer_message,
+        any_value(seller_remark) as seller_remark,
+        any_value(warehouse) as warehouse,
+        any_value(order_type) as order_type,
+        min(_file) as _file,
+        min(_row) as _row
+    from lines
+    group by order_id
+),
+
+visible as (
+    select
+        *,
+        case when paid_at <= $as_of then paid_at end as paid_at_seen,
+        case when shipped_at <= $as_of then shipped_at end as shipped_at_seen
+    from order_level
+    where coalesce(created_at, paid_at, shipped_at, $as_of) <= $as_of
+),
+
+final as (
+    select
+        v.*,
+        a.code as carrier_code,
+        norm_province(v.province) as province_norm,
+        v.status = 'CANCELLED' as is_cancelled,
+        v.shipped_at_seen is not null and v.status <> 'CANCELLED' as is_shipped,
+        v.paid_at_seen is not null
+            and v.shipped_at_seen is null
+            and v.status not in ('CANCELLED', 'COMPLETED') as is_awaiting_shipment,
+        coalesce((
+            select z.zone from zones z
+            where z.province = norm_province(v.province)
+              and z.warehouse = case when v.warehouse in (select warehouse from zones)
+                                     then v.warehouse else 'default' end
+        ), 2) as zone,
+        (
+            select string_agg(p.name, '、' order by p.start_at) from promotions p
+            where v.shipped_at_seen between p.start_at and p.end_at
+        ) as promotion,
+        -- a receiver, for telling a merged parcel (same receiver) from a reused number
+        coalesce(v.receiver_phone, '') || '|' || coalesce(v.receiver_name, '') as receiver_key
+    from visible v
+    left join aliases a on a.alias = upper(trim(v.carrier))
+)
+
+select * from final
