@@ -18,7 +18,7 @@ from logiwatch.errors import InputError
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
 from schemas.validate import REJECTS_DDL, validate
-from transforms.db import create_table
+from transforms.db import create_table, insert_rows
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents")
 TABLE_COLUMNS = {
@@ -130,8 +130,7 @@ def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, kind: st
                "agents": pf.AGENT_PROFILE}[kind]
     rows = [(loaded.path.name, c, profile.header_for(c) if profile else c)
             for c in loaded.columns]
-    if rows:
-        con.executemany("insert into file_headers values (?, ?, ?)", rows)
+    insert_rows(con, "file_headers", rows)
 
 
 def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandera.errors
 
+from transforms.db import insert_rows
 from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
 
 TIMESTAMP_FORMATS = [
@@ -58,7 +59,7 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         else:
             select.append(f"r.{c}")
     con.execute("create or replace temp table _status_map (raw varchar, canonical varchar)")
-    con.executemany("insert into _status_map values (?, ?)", list(ORDER_STATUS.items()))
+    insert_rows(con, "_status_map", list(ORDER_STATUS.items()))
     join = ("left join _status_map s on s.raw = upper(trim(r.status))"
             if kind == "order_lines" and "status" in columns else "")
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
@@ -104,7 +105,7 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
             for _, r in cases.iterrows()]
     con.execute("create or replace temp table _fails (_rid bigint, col varchar, value varchar, "
                 "reason varchar)")
-    con.executemany("insert into _fails values (?, ?, ?, ?)", rows)
+    insert_rows(con, "_fails", rows)
     con.execute(f"""
         insert into rejects
         select f._rid, $kind, t._file, t._row, coalesce(h.header, f.col), f.value, f.reason

@@ -90,3 +90,23 @@ def pattern_rows(registry: list[Carrier]) -> list[tuple[str, str, str, bool]]:
             for p in patterns:
                 rows.append((c.code, f"^(?:{p})$", era, c.check == "s10" and p == S10))
     return rows
+
+
+def candidate_carriers(con, numbers: list[str]) -> dict[str, list[str]]:
+    """For each number (cleaned and repaired as the rules do), the carriers it may belong to.
+
+    `con` must have the reference tables (`transforms.reference.create_reference_tables`);
+    the matching is the same SQL the rules use.
+    """
+    con.execute("create or replace temp table _numbers (raw varchar)")
+    con.executemany("insert into _numbers values (?)", [(n,) for n in numbers])
+    rows = con.execute("""
+        select n.raw, list(distinct p.code order by p.code) filter (where p.code is not null)
+        from _numbers n
+        left join carrier_patterns p
+          on regexp_full_match(repair_tracking_token(clean_tracking_token(n.raw)), p.regex)
+         and (not p.s10 or s10_check_ok(repair_tracking_token(clean_tracking_token(n.raw))))
+        group by n.raw
+    """).fetchall()
+    con.execute("drop table _numbers")
+    return {raw: codes or [] for raw, codes in rows}

@@ -45,3 +45,10 @@ def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | No
     """Run a SQL file and fetch all rows as a DataFrame."""
     sql = sql_text(name)
     return con.execute(sql, bind(sql, params or {})).df()
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Insert rows into `table` (an empty list is fine; executemany refuses one)."""
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        con.executemany(f"insert into {table} values ({marks})", rows)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 
-from transforms.db import create_table
+from transforms.db import create_table, insert_rows
 
 
 def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> None:
@@ -16,9 +16,9 @@ def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> No
     """
     priority = config.data["priority"]
     con.execute("create or replace table severity (anomaly_type varchar, severity double)")
-    con.executemany("insert into severity values (?, ?)", list(priority["severity"].items()))
+    insert_rows(con, "severity", list(priority["severity"].items()))
     con.execute("create or replace table routing (anomaly_type varchar, team varchar)")
-    con.executemany("insert into routing values (?, ?)", list(config.data["routing"].items()))
+    insert_rows(con, "routing", list(config.data["routing"].items()))
     params = {"as_of": as_of, **{k: v for k, v in priority.items() if k != "severity"}}
     create_table(con, "anomalies", "report/anomalies", params)
     create_table(con, "assignment", "report/assignment")

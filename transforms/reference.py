@@ -6,7 +6,7 @@ import duckdb
 
 from logiwatch.catalog import LABELS
 from transforms.carriers import alias_rows, build_registry, pattern_rows
-from transforms.db import sql_text
+from transforms.db import insert_rows, sql_text
 
 # Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); SPEC §4.3
 STATUS_CODES = {
@@ -37,27 +37,26 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute(sql_text("macros"))
     registry = build_registry(config.data["carriers"])
     con.execute("create or replace table carrier_aliases (alias varchar, code varchar)")
-    con.executemany("insert into carrier_aliases values (?, ?)", alias_rows(registry))
+    insert_rows(con, "carrier_aliases", alias_rows(registry))
     con.execute("create or replace table carriers (code varchar, name varchar)")
-    con.executemany("insert into carriers values (?, ?)", [(c.code, c.name) for c in registry])
+    insert_rows(con, "carriers", [(c.code, c.name) for c in registry])
     con.execute("create or replace table carrier_patterns "
                 "(code varchar, regex varchar, era varchar, s10 boolean)")
-    con.executemany("insert into carrier_patterns values (?, ?, ?, ?)", pattern_rows(registry))
+    insert_rows(con, "carrier_patterns", pattern_rows(registry))
     con.execute("create or replace table zone_provinces "
                 "(warehouse varchar, province varchar, zone integer)")
     rows = []
     for warehouse, table in config.data["zones"].items():
         for zone, key in ((1, "zone1"), (3, "zone3")):
             rows += [(warehouse, p, zone) for p in table.get(key, [])]
-    con.executemany("insert into zone_provinces values (?, ?, ?)", rows)
+    insert_rows(con, "zone_provinces", rows)
     con.execute("create or replace table promotions "
                 "(name varchar, start_at timestamp, end_at timestamp)")
-    con.executemany("insert into promotions values (?, ?, ?)",
-                    [(p["name"], p["start"], p["end"]) for p in config.data["promotions"]])
+    insert_rows(con, "promotions",
+                [(p["name"], p["start"], p["end"]) for p in config.data["promotions"]])
     con.execute("create or replace table status_codes "
                 "(code varchar, status varchar, exception_subtype varchar)")
-    con.executemany("insert into status_codes values (?, ?, ?)",
-                    [(k, *v) for k, v in STATUS_CODES.items()])
+    insert_rows(con, "status_codes", [(k, *v) for k, v in STATUS_CODES.items()])
     con.execute("create or replace table labels (key varchar primary key, text varchar)")
-    con.executemany("insert into labels values (?, ?)", list(LABELS.items()))
+    insert_rows(con, "labels", list(LABELS.items()))
     con.execute("create or replace macro label(k) as (select text from labels where key = k)")

@@ -1,0 +1,101 @@
+"""Test helpers: tiny inline exports run through the real validation and rule SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from logiwatch.config import load_config
+from schemas.ingest import TABLE_COLUMNS
+from schemas.validate import REJECTS_DDL, validate
+from transforms.detect import detect, stage
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.datetime(2026, 11, 20, 8, 0)
+
+
+def reference_dir() -> Path:
+    """The shared reference folder beside the repository (read, never copied)."""
+    path = Path(os.environ.get("LOGIWATCH_REFERENCE", ROOT.parent / "shared" / "reference"))
+    assert path.is_dir(), f"shared reference data not found at {path} (set LOGIWATCH_REFERENCE)"
+    return path
+
+
+def hours_before(hours: float, as_of: dt.datetime = AS_OF) -> str:
+    """A timestamp text `hours` before as_of (negative: after)."""
+    return (as_of - dt.timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def order(order_id: str = "O1", **fields) -> dict:
+    """One order line, shipped 10 h before AS_OF by 中通 to 浙江 from 杭州仓, unless overridden."""
+    line = {
+        "order_id": order_id, "platform_order_id": f"P{order_id}", "shop": "店A",
+        "status": "已发货", "created_at": hours_before(13), "paid_at": hours_before(12),
+        "shipped_at": hours_before(10), "carrier": "中通快递", "tracking_no": "73100000000001",
+        "receiver_name": "张三", "receiver_phone": "13800001111", "province": "浙江",
+        "city": "杭州市", "warehouse": "杭州仓", "sku": "SKU-1", "qty": "1", "price": "10",
+        "amount": "10",
+    }
+    line.update(fields)
+    return line
+
+
+def event(tracking_no: str, hours: float, code: str = "1002", area: str = "浙江,杭州市",
+          context: str = "运输中", carrier: str = "zhongtong") -> dict:
+    """One tracking event `hours` before AS_OF with a Kuaidi100 status code."""
+    return {"tracking_no": tracking_no, "carrier": carrier, "event_time": hours_before(hours),
+            "status_code": code, "context": context, "area": area}
+
+
+def load(con: duckdb.DuckDBPyConnection, *, orders=(), events=(), inventory=(), agents=(),
+         meta=()) -> None:
+    """Insert text rows as raw exports and validate them exactly as a run does."""
+    con.execute(REJECTS_DDL)
+    con.execute('create or replace table file_headers (file varchar, "column" varchar, '
+                'header varchar)')
+    for kind, rows in (("order_lines", orders), ("inventory", inventory),
+                       ("tracking_csv", events), ("agents", agents)):
+        columns = TABLE_COLUMNS[kind]
+        frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns,
+                             dtype="str")
+        frame["_file"] = f"{kind}.csv"
+        frame["_row"] = range(2, len(frame) + 2)
+        frame["_rid"] = range(1, len(frame) + 1)
+        con.register("_frame", frame)
+        con.execute(f"create or replace table raw_{kind} as select * from _frame")
+        con.unregister("_frame")
+        validate(con, kind)
+    con.execute("create or replace table tracking_meta (_file varchar, _row bigint, "
+                "tracking_no varchar, carrier varchar, push_status varchar, message varchar, "
+                "auto_check boolean, com_new varchar, state varchar)")
+    for m in meta:
+        con.execute("insert into tracking_meta by name select $n as tracking_no, $c as com_new, "
+                    "true as auto_check", {"n": m["tracking_no"], "c": m["com_new"]})
+
+
+def run_rules(*, orders=(), events=(), inventory=(), meta=(), as_of: dt.datetime = AS_OF,
+              config=None, rules=None) -> pd.DataFrame:
+    """Validate the inline rows, stage them at `as_of` and return every rule's rows."""
+    config = config or load_config()
+    con = duckdb.connect()
+    try:
+        load(con, orders=orders, events=events, inventory=inventory, meta=meta)
+        stage(con, config, as_of)
+        if rules:
+            detect(con, config, as_of, rules)
+        else:
+            detect(con, config, as_of)
+        return con.execute("select * from detected order by all").df()
+    finally:
+        con.close()
+
+
+def fired(frame: pd.DataFrame, anomaly_type: str | None = None) -> set[tuple]:
+    """(type, subtype, order_id, tracking_no) of the rows, optionally of one type."""
+    rows = frame if anomaly_type is None else frame[frame.anomaly_type == anomaly_type]
+    return {(r.anomaly_type, r.subtype, r.order_id, r.tracking_no if isinstance(r.tracking_no, str)
+             else None) for r in rows.itertuples()}

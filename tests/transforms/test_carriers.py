@@ -1,0 +1,70 @@
+"""Carrier registry against the shared reference test vectors (read in place, not copied)."""
+
+import csv
+
+import duckdb
+import pytest
+
+from logiwatch.config import load_config
+from transforms.carriers import candidate_carriers
+from transforms.reference import create_reference_tables
+from tests.helpers import reference_dir
+
+CODES = {"SF": "shunfeng", "ZTO": "zhongtong", "YTO": "yuantong", "STO": "shentong",
+         "YUNDA": "yunda", "JT": "jtexpress", "JD": "jd", "EMS": "ems",
+         "CHINAPOST": "youzhengguonei", "DEPPON": "debangkuaidi"}
+# rows where a format check must disagree with the peer, and why
+EXPECTED_DISAGREEMENTS = {
+    "1207119765021": "labelled 邮政 by peers but carries the EMS check digit (reference §3)",
+    "9630067620008": "96x: labelled EMS in one example, but it fails the EMS check digit",
+}
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = duckdb.connect()
+    create_reference_tables(con, load_config())
+    yield con
+    con.close()
+
+
+def _vectors():
+    with (reference_dir() / "tracking_numbers" / "peer_vectors.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_format_vectors_of_covered_carriers_agree(con):
+    # "[exists]" rows say a live API did not find a well-formed number: no format check can
+    rows = [r for r in _vectors() if r["carrier"] in CODES and r["expected_valid"] in
+            ("true", "false") and not r["note"].startswith("[exists]")]
+    assert len(rows) > 45  # the filter must not silently empty the check
+    found = candidate_carriers(con, [r["number"] for r in rows])
+    disagree = {r["number"] for r in rows
+                if (CODES[r["carrier"]] in found[r["number"]]) != (r["expected_valid"] == "true")}
+    assert disagree == set(EXPECTED_DISAGREEMENTS)
+
+
+def test_s10_check_digit_vectors(con):
+    rows = [r for r in _vectors() if r["carrier"] == "S10" and r["expected_valid"] in
+            ("true", "false") and r["number"][-2:].isalpha() and r["number"][:2].isalpha()]
+    found = candidate_carriers(con, [r["number"] for r in rows])
+    for r in rows:
+        valid = r["number"][-2:] != "XX" and bool(found[r["number"]])
+        assert valid == (r["expected_valid"] == "true"), r["number"]
+
+
+def test_ambiguous_numbers_get_every_candidate(con):
+    found = candidate_carriers(con, ["234816261524", "1201875063322"])
+    assert {"shunfeng", "zhongtong", "shentong"} <= set(found["234816261524"])
+    assert "yunda" in found["1201875063322"]
+
+
+def test_carrier_aliases_from_config_are_added():
+    config = load_config(overrides={"carriers": {"zhongtong": {"aliases": ["中通速运"]}}})
+    con = duckdb.connect()
+    try:
+        create_reference_tables(con, config)
+        assert con.execute("select code from carrier_aliases where alias = '中通速运'"
+                           ).fetchone() == ("zhongtong",)
+    finally:
+        con.close()

@@ -1,0 +1,42 @@
+"""DELIVERY_EXCEPTION: subtypes from status codes and text, locker threshold."""
+
+import pytest
+
+from tests.helpers import event, fired, hours_before, order, run_rules
+
+N = "73100000000001"
+
+
+def _latest(code, hours=5, context="异常"):
+    orders = [order(shipped_at=hours_before(80), paid_at=hours_before(81))]
+    events = [event(N, 79, code="103"), event(N, hours, code=code, context=context)]
+    return fired(run_rules(orders=orders, events=events), "DELIVERY_EXCEPTION")
+
+
+@pytest.mark.parametrize("code, subtype", [
+    ("14", "REFUSED"), ("203", "REFUSED"), ("6", "RETURNING"), ("4", "RETURNED"),
+    ("206", "UNREACHABLE"), ("207", "OUT_OF_AREA"), ("208", "HELD"), ("209", "DAMAGED"),
+    ("2", "OTHER"),
+])
+def test_subtype_from_the_status_code(code, subtype):
+    assert _latest(code) == {("DELIVERY_EXCEPTION", subtype, "O1", N)}
+
+
+@pytest.mark.parametrize("hours, fires", [(48 - 1 / 60, False), (48, False), (48 + 1 / 60, True)])
+def test_locker_uncollected_threshold(hours, fires):
+    expected = {("DELIVERY_EXCEPTION", "LOCKER_UNCOLLECTED", "O1", N)} if fires else set()
+    assert _latest("501", hours) == expected
+
+
+def test_problem_resolved_by_a_later_scan_is_not_an_exception():
+    orders = [order(shipped_at=hours_before(80), paid_at=hours_before(81))]
+    events = [event(N, 79, code="103"), event(N, 10, code="206"), event(N, 5, code="5")]
+    assert fired(run_rules(orders=orders, events=events), "DELIVERY_EXCEPTION") == set()
+
+
+def test_text_only_events_are_classified():
+    orders = [order(shipped_at=hours_before(80), paid_at=hours_before(81))]
+    events = [dict(event(N, 79, code=None), context="快递员已揽件"),
+              dict(event(N, 5, code=None), context="收件人拒收，快件退回")]
+    assert fired(run_rules(orders=orders, events=events), "DELIVERY_EXCEPTION") == {
+        ("DELIVERY_EXCEPTION", "REFUSED", "O1", N)}
