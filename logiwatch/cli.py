@@ -131,15 +131,21 @@ def run(inbox, out, state, config_path, lang, as_of, no_prefect):
 def _run_one(inbox: Path, out: Path, state: Path, config: Config, as_of: dt.datetime,
              no_prefect: bool) -> Path:
     from logiwatch import pipeline
-    from schemas.ingest import find_inputs, inbox_for, preflight
 
-    preflight(find_inputs(inbox_for(inbox, as_of.date()), config.data["inputs"]), config)
+    _preflight(inbox, config, as_of.date())
     if no_prefect:
         paths = pipeline.RunPaths(inbox=inbox, out=out, state=state, as_of=as_of)
         return pipeline.run_pipeline(paths, config)
     from flows.nightly import nightly
 
     return Path(nightly(as_of=as_of, inbox=inbox, out=out, state=state, config=config))
+
+
+def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
+    """Check the day's exports' headers before a flow starts (bad input: one line, exit 2)."""
+    from schemas.ingest import find_inputs, inbox_for, preflight
+
+    preflight(find_inputs(inbox_for(inbox, day), config.data["inputs"]), config)
 
 
 def _report(folder: Path) -> None:
@@ -168,10 +174,18 @@ def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
     inbox, out, state, config, _ = _setup(inbox, out, state, config_path, lang)
     if end < start:
         raise click.BadParameter("--end is before --start", param_hint="--end")
-    day = start.date()
-    while day <= end.date():
-        _report(_run_one(inbox, out, state, config, config.as_of_for_date(day), no_prefect))
-        day += dt.timedelta(days=1)
+    days = [start.date() + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    for day in days:  # every date's exports are checked before anything runs
+        _preflight(inbox, config, day)
+    if no_prefect:
+        folders = [_run_one(inbox, out, state, config, config.as_of_for_date(d), True)
+                   for d in days]
+    else:
+        from flows.nightly import backfill as backfill_flow
+
+        folders = [Path(f) for f in backfill_flow(days[0], days[-1], inbox, out, state, config)]
+    for folder in folders:
+        _report(folder)
 
 
 @main.command()

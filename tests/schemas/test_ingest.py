@@ -1,0 +1,149 @@
+"""Reading and validating exports: encodings, XLSX, title/total rows, rejects, reconciliation."""
+
+import csv
+import json
+
+import duckdb
+import pytest
+from openpyxl import Workbook
+
+from logiwatch.config import load_config
+from logiwatch.errors import InputError
+from schemas.ingest import classify, ingest, preflight
+from schemas.profiles import JUSHUITAN
+
+HEADERS = list(JUSHUITAN.headers)
+
+
+def _line(order_id="O1", **over):
+    row = {"内部订单号": order_id, "订单状态": "已发货", "付款时间": "2026-11-19 10:00:00",
+           "发货时间": "2026-11-19 12:00:00", "快递公司": "中通快递", "快递单号": "73100000000001",
+           "收货人": "张三", "收货手机": "13800001111", "省": "浙江", "发货仓": "杭州仓",
+           "商品编码": "SKU-1", "数量": "1", "单价": "9.9", "实付金额": "9.9"}
+    row.update(over)
+    return [row.get(h, "") for h in HEADERS]
+
+
+def _write_csv(path, rows, encoding="gbk", title=True, total=True, headers=HEADERS):
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        if title:
+            w.writerow(["订单明细导出"])
+            w.writerow([])
+        w.writerow(headers)
+        w.writerows(rows)
+        if total:
+            w.writerow(["合计", "", "", "9.9"])
+    return path
+
+
+def _ingest(tmp_path, *paths):
+    config = load_config()
+    con = duckdb.connect()
+    try:
+        reports = ingest(con, classify(list(paths), config.data["inputs"]), config, tmp_path)
+        rejects = con.execute('select file, "row", "column", value, reason from rejects '
+                              'order by file, "row"').fetchall()
+        lines = con.execute("select count(*) from order_lines").fetchone()[0]
+        events = con.execute("select count(*) from tracking_csv").fetchone()[0]
+    finally:
+        con.close()
+    return reports, rejects, lines, events
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_encodings_are_detected(tmp_path, encoding):
+    path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2", 收货人="李四")],
+                      encoding=encoding)
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 2 and rejects == []
+    assert report.rows_read == 3 and report.rows_dropped_total == 1 and report.balanced
+
+
+def test_header_below_title_rows_and_row_numbers_are_spreadsheet_rows(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2", 数量="abc")])
+    _, rejects, lines, _ = _ingest(tmp_path, path)
+    # title row 1, blank row 2, header row 3: O2 is on row 5
+    assert rejects == [("orders.csv", 5, "数量", "abc", "not a number")]
+    assert lines == 1
+
+
+def test_xlsx_with_numeric_tracking_cell(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["订单导出"])
+    ws.append(HEADERS)
+    row = _line("O1")
+    row[HEADERS.index("快递单号")] = 73100000000001  # a number cell, as Excel stores it
+    row[HEADERS.index("数量")] = 2
+    ws.append(row)
+    wb.save(tmp_path / "orders.xlsx")
+    (report,), rejects, lines, _ = _ingest(tmp_path, tmp_path / "orders.xlsx")
+    assert (lines, rejects, report.encoding) == (1, [], "xlsx")
+
+
+def test_missing_required_column_names_header_and_file(tmp_path):
+    headers = [h for h in HEADERS if h != "快递单号"]
+    path = _write_csv(tmp_path / "orders_1.csv", [], headers=headers)
+    with pytest.raises(InputError, match=r"orders_1\.csv: missing required column '快递单号'"):
+        preflight(classify([path], load_config().data["inputs"]), load_config())
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "orders.csv").write_bytes(b"")
+    with pytest.raises(InputError, match="orders.csv: file is empty"):
+        _ingest(tmp_path, tmp_path / "orders.csv")
+
+
+def test_bytes_that_are_no_text_encoding(tmp_path):
+    (tmp_path / "orders.csv").write_bytes(bytes(range(128, 256)) * 50)
+    with pytest.raises(InputError, match="orders.csv: .*UTF-8 or GBK"):
+        _ingest(tmp_path, tmp_path / "orders.csv")
+
+
+@pytest.mark.parametrize("column, value, reason", [
+    ("付款时间", "昨天下午", "not a date-time"),
+    ("数量", "-1", "must be greater than 0"),
+    ("数量", "两件", "not a number"),
+    ("订单状态", "飞走了", "unknown value"),
+    ("内部订单号", "", "required value is empty"),
+])
+def test_bad_values_are_rejected_with_column_and_reason(tmp_path, column, value, reason):
+    path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2", **{column: value})])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 1 and report.balanced
+    assert [(r[1], r[2], r[4][:len(reason)]) for r in rejects] == [(5, column, reason)]
+
+
+def test_order_whose_lines_disagree_is_rejected_whole(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv", [
+        _line("O1"), _line("O1", 商品编码="SKU-2", 快递单号="73100000000009"), _line("O2")])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 1 and report.rows_rejected == 2 and report.balanced
+    assert all("tracking_no" in r[4] for r in rejects)
+
+
+def test_broken_jsonl_line_is_rejected_and_the_rest_read(tmp_path):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    push = {"status": "polling", "lastResult": {"nu": "73100000000001", "com": "zhongtong",
+            "data": [{"time": "2026-11-19 13:00:00", "context": "已揽收", "statusCode": "103"}]}}
+    bare = {"nu": "73100000000002", "com": "zhongtong",
+            "data": [{"time": "2026-11-19 14:00:00", "context": "运输中", "status": "在途"}]}
+    (tmp_path / "tracking.jsonl").write_text(
+        json.dumps(push) + "\n{not json\n\n" + json.dumps(bare) + "\n", encoding="utf-8")
+    reports, rejects, _, events = _ingest(tmp_path, orders, tmp_path / "tracking.jsonl")
+    tracking = next(r for r in reports if r.file == "tracking.jsonl")
+    assert events == 2
+    assert rejects == [("tracking.jsonl", 2, "(line)", "{not json",
+                        "not valid JSON; the line was skipped, the rest of the file was read")]
+    assert (tracking.rows_read, tracking.rows_accepted, tracking.rows_rejected,
+            tracking.rows_dropped_blank) == (4, 2, 1, 1)
+
+
+def test_json_file_with_a_list_of_documents(tmp_path):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    docs = [{"lastResult": {"nu": "73100000000001", "data": [
+        {"time": "2026-11-19 13:00:00", "context": "已揽收", "statusCode": "103"}]}}] * 2
+    (tmp_path / "tracking.json").write_text(json.dumps(docs), encoding="utf-8")
+    _, rejects, _, events = _ingest(tmp_path, orders, tmp_path / "tracking.json")
+    assert rejects == [] and events == 2
