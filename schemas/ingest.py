@@ -18,7 +18,7 @@ from logiwatch.errors import InputError
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
 from schemas.validate import REJECTS_DDL, validate
-from transforms.db import create_table, insert_rows
+from transforms.db import create_table, insert_rows, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents")
 TABLE_COLUMNS = {
@@ -121,7 +121,7 @@ def _sha256(path: Path) -> str:
 
 def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     cols = ", ".join(f"{c} varchar" for c in TABLE_COLUMNS[kind])
-    con.execute(f"create or replace table raw_{kind} ({cols}, _file varchar, _row bigint)")
+    con.execute(f"create or replace temp table raw_{kind} ({cols}, _file varchar, _row bigint)")
 
 
 def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, kind: str) -> None:
@@ -138,14 +138,9 @@ def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Pat
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() == ".jsonl":
-        table = read_text_lines(con, path, workdir)
-        con.execute(f"""
-            insert into raw_tracking_docs
-            select $file, _row, line from {table} where trim(coalesce(line, '')) <> ''
-        """, {"file": path.name})
-        read = con.execute(f"select count(*) from {table}").fetchone()[0]
-        con.execute(f"drop table {table}")
-        return read
+        read_text_lines(con, path, workdir, "raw_tracking_docs")
+        return con.execute("select count(*) from raw_tracking_docs where _file = $f",
+                           {"f": path.name}).fetchone()[0]
     frame = json_documents_frame(path)
     con.register("_json_docs", frame)
     con.execute("insert into raw_tracking_docs select $file, _row, line from _json_docs",
@@ -162,7 +157,7 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                 "header varchar)")
     for kind in KINDS:
         _create_raw(con, kind)
-    con.execute("create or replace table raw_tracking_docs (_file varchar, _row bigint, "
+    con.execute("create or replace temp table raw_tracking_docs (_file varchar, _row bigint, "
                 "line varchar)")
     reports: list[FileReport] = []
     loaders = _loaders(config)
@@ -183,7 +178,7 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                                       rows_dropped_total=loaded.rows_dropped_total))
     _stage_kuaidi100(con)
     for kind in KINDS:
-        con.execute(f"create or replace table raw_{kind} as "
+        con.execute(f"create or replace temp table raw_{kind} as "
                     f"select row_number() over () as _rid, * from raw_{kind}")
         validate(con, kind)
     _reconcile(con, reports)
@@ -191,28 +186,26 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
 
 
 def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
-    """Broken JSON lines become rejects; events join the flat-CSV events; facts go to meta."""
+    """Parse each document once; broken lines become rejects; events join the flat-CSV
+    events; parcel-level facts (abort, comNew) go to `tracking_meta`."""
+    create_table(con, "k100_docs", "staging/kuaidi100_docs", temp=True)
     con.execute("""
         insert into rejects
-        select null, 'tracking_json', _file, _row, '(line)', left(line, 120),
-               'not valid JSON; the line was skipped, the rest of the file was read'
-        from raw_tracking_docs where not json_valid(line)
+        select null, 'tracking_json', _file, _row,
+               case when broken_line is not null then '(line)' else 'nu' end,
+               broken_line,
+               case when broken_line is not null
+                    then 'not valid JSON; the line was skipped, the rest of the file was read'
+                    else 'document has no tracking number (lastResult.nu)' end
+        from k100_docs where tracking_no is null
     """)
     con.execute("""
-        insert into rejects
-        select null, 'tracking_json', _file, _row, 'nu', null,
-               'document has no tracking number (lastResult.nu)'
-        from raw_tracking_docs
-        where json_valid(line)
-          and nullif(trim(coalesce(line::json -> 'lastResult', line::json) ->> 'nu'), '') is null
+        create or replace table tracking_meta as
+        select * exclude (data, broken_line) from k100_docs where tracking_no is not null
     """)
-    create_table(con, "tracking_meta", "staging/kuaidi100_meta")
-    con.execute("delete from tracking_meta where tracking_no is null")
-    create_table(con, "_k100_events", "staging/kuaidi100_events")
-    con.execute("insert into raw_tracking_csv by name "
-                "select * from _k100_events "
-                "where tracking_no is not null")
-    con.execute("drop table _k100_events")
+    con.execute("insert into raw_tracking_csv by name select * from ("
+                + sql_text("staging/kuaidi100_events") + ")")
+    con.execute("drop table k100_docs")
 
 
 def _reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:
@@ -224,8 +217,8 @@ def _reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> Non
         if r.kind == "tracking_json":
             # a document counts once: accepted when valid with a number (its events are
             # checked one by one and a bad event is a reject of the same line)
-            kept = con.execute("select count(*) from raw_tracking_docs where _file = $f",
-                               {"f": r.file}).fetchone()[0]
+            kept = con.execute("select count(*) from raw_tracking_docs where _file = $f "
+                               "and line <> ''", {"f": r.file}).fetchone()[0]
             r.rows_dropped_blank = r.rows_read - kept
             r.rows_accepted = kept - r.rows_rejected
         else:

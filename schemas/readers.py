@@ -230,16 +230,17 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     return loaded
 
 
-def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> str:
-    """Load a text file as (`_row`, `line`) rows into a temp table; returns the table name."""
+def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str
+                    ) -> None:
+    """Append a text file's lines as (`_file`, `_row`, `line`) rows to `table`, blank lines
+    included (as NULL) so that row numbers stay line numbers."""
     source = to_utf8(path, detect_encoding(path), workdir)
-    con.execute("""
-        create or replace temp table _lines as
-        select row_number() over () as _row, line
-        from read_csv($path, columns={'line': 'VARCHAR'}, header=false, auto_detect=false,
+    con.execute(f"""
+        insert into {table}
+        select $file, row_number() over (), line
+        from read_csv($path, columns={{'line': 'VARCHAR'}}, header=false, auto_detect=false,
                       delim=E'\\x1f', quote='', escape='', strict_mode=false)
-    """, {"path": str(source)})
-    return "_lines"
+    """, {"path": str(source), "file": path.name})
 
 
 def json_documents_frame(path: Path) -> pd.DataFrame:

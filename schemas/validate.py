@@ -65,7 +65,7 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
                                                                   if c in types} else {}
     con.execute(f"""
-        create or replace table typed_{kind} as
+        create or replace temp table typed_{kind} as
         select r._rid, r._file, r._row, {', '.join(select)}
         from raw_{kind} r {join}
     """, params)

@@ -35,10 +35,11 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
-                 params: dict[str, Any] | None = None) -> None:
-    """`create or replace table <table> as <sql file name>`, parameters bound."""
+                 params: dict[str, Any] | None = None, temp: bool = False) -> None:
+    """`create or replace [temp] table <table> as <sql file name>`, parameters bound."""
     sql = sql_text(name)
-    con.execute(f"create or replace table {table} as\n{sql}", bind(sql, params or {}))
+    kind = "temp table" if temp else "table"
+    con.execute(f"create or replace {kind} {table} as\n{sql}", bind(sql, params or {}))
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
+from logiwatch.errors import ConfigError
+
 from logiwatch.catalog import LABELS
-from transforms.carriers import alias_rows, build_registry, pattern_rows
+from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
 from transforms.db import insert_rows, sql_text
 
 # Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); SPEC §4.3
@@ -43,6 +45,12 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create or replace table carrier_patterns "
                 "(code varchar, regex varchar, era varchar, s10 boolean)")
     insert_rows(con, "carrier_patterns", pattern_rows(registry))
+    try:
+        con.execute(candidates_macro_sql(registry))
+        con.execute("select candidate_carriers('')").fetchall()
+    except duckdb.Error as exc:
+        raise ConfigError(f"carriers: a pattern is not a valid regular expression "
+                          f"({str(exc).splitlines()[0]})") from None
     con.execute("create or replace table zone_provinces "
                 "(warehouse varchar, province varchar, zone integer)")
     rows = []

@@ -9,10 +9,6 @@ orders as (
     where tracking_no_raw is not null
 ),
 
-patterns as (
-    select * from carrier_patterns
-),
-
 pieces as (
     -- several numbers in one cell: , ， ; ； / 、 | or line breaks between them
     select
@@ -35,26 +31,27 @@ tokens as (
     from (select *, regexp_split_to_array(trim(piece), '\s+') as parts from pieces)
 ),
 
-cleaned as (
-    select
-        order_id,
-        carrier_code,
-        token as tracking_raw,
-        clean_tracking_token(token) as cleaned
-    from tokens
-    where clean_tracking_token(token) <> ''
+distinct_tokens as (
+    -- cleaning is regex work: do it once per distinct text, not once per order
+    select token, clean_tracking_token(token) as cleaned
+    from (select distinct token from tokens)
 ),
 
 repaired as (
     select
-        *,
+        t.order_id,
+        t.carrier_code,
+        t.token as tracking_raw,
+        d.cleaned,
         case
             -- SF's 12-digit numbers may start with 0, which a numeric cell drops
-            when carrier_code = 'shunfeng' and regexp_full_match(cleaned, '\d{11}')
+            when t.carrier_code = 'shunfeng' and regexp_full_match(d.cleaned, '\d{11}')
                 then 'leading_zero_lost'
-            else excel_damage(cleaned)
+            else excel_damage(d.cleaned)
         end as damage
-    from cleaned
+    from tokens t
+    join distinct_tokens d using (token)
+    where d.cleaned <> ''
 ),
 
 numbered as (
@@ -69,19 +66,9 @@ numbered as (
     from repaired
 ),
 
-distinct_numbers as (
-    select distinct tracking_no from numbered where not is_mangled
-),
-
 candidates as (
-    select
-        n.tracking_no,
-        list(distinct p.code order by p.code) as candidate_carriers
-    from distinct_numbers n
-    join patterns p
-      on regexp_full_match(n.tracking_no, p.regex)
-     and (not p.s10 or s10_check_ok(n.tracking_no))
-    group by n.tracking_no
+    select tracking_no, candidate_carriers(tracking_no) as candidate_carriers
+    from (select distinct tracking_no from numbered where not is_mangled)
 ),
 
 final as (
