@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
         "agents": "agents.csv",
         "feedback": "feedback/*.xlsx",
         "erp_profile": "auto",
+        "sheet": "",
     },
     # [carriers.<kuaidi100 code>] aliases = [...], patterns = [...]: merged over the built-in registry
     "carriers": {},

@@ -2,8 +2,10 @@
 
 Writes, for the sample date (as_of = SAMPLE_DATE 08:00, Asia/Shanghai):
   orders.csv      聚水潭-style order lines, GBK, a title row above the header, a 合计 row below
+                  (or UTF-8 CSV, or orders.xlsx: --orders-format)
   inventory.csv   聚水潭-style stock export (UTF-8)
-  tracking.jsonl  Kuaidi100 push records, one a line (full history per push)
+  tracking.jsonl  Kuaidi100 push records, one a line (full history per push); or tracking.json
+                  (a list of bare query responses) or tracking.csv (flat, text statuses only)
   agents.csv      6 agents
   ground_truth.csv  every planted anomaly: anomaly_type, subtype, order_id, tracking_no
 
@@ -13,6 +15,7 @@ orders, zone 1 vs zone 2 receivers, merged parcels of one receiver. The labels a
 by construction here, independently of the rule SQL.
 
     python -m sample_data.generate [--out DIR] [--orders N] [--seed S]
+                                   [--orders-format gbk|utf8|xlsx] [--tracking-format jsonl|json|csv]
 """
 
 from __future__ import annotations
@@ -423,25 +426,87 @@ def order_rows(s: Sample) -> list[list[str]]:
     return rows
 
 
-def write(out: Path, n_orders: int = 2000, seed: int = 20261120) -> dict[str, int]:
-    """Generate the sample into `out`; returns row counts."""
+ORDER_FORMATS = ("gbk", "utf8", "xlsx")
+TRACKING_FORMATS = ("jsonl", "json", "csv")
+NUMERIC_COLUMNS = {"实付金额", "数量", "单价"}
+
+
+def _write_orders(out: Path, rows: list[list[str]], fmt: str) -> None:
+    title = [f"订单明细导出 {SAMPLE_DATE.isoformat()}"]
+    total = ["合计"] + [""] * 16 + [f"{sum(float(r[17]) for r in rows):.2f}"]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("订单明细")
+
+        def cell(value: str, numeric: bool):
+            try:  # quantities and money as numbers; a value that is no number stays text
+                return float(value) if numeric and value else value
+            except ValueError:
+                return value
+
+        def text(value):
+            c = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                c.data_type = "s"  # a buyer message starting with "=" is text in a real export
+            return c
+
+        ws.append(title)
+        ws.append(ORDER_HEADERS)
+        numeric = [h in NUMERIC_COLUMNS for h in ORDER_HEADERS]
+        for row in rows:  # ids and tracking numbers as text, as a careful export has them
+            ws.append([text(cell(v, num)) for v, num in zip(row, numeric)])
+        ws.append(total)
+        wb.save(out / "orders.xlsx")
+        return
+    with (out / "orders.csv").open("w", encoding="gbk" if fmt == "gbk" else "utf-8",
+                                   newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(title)
+        w.writerow(ORDER_HEADERS)
+        w.writerows(rows)
+        w.writerow(total)
+
+
+def _write_tracking(out: Path, pushes: list[dict], fmt: str) -> None:
+    if fmt == "jsonl":
+        with (out / "tracking.jsonl").open("w", encoding="utf-8") as fh:
+            for p in pushes:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    elif fmt == "json":  # bare query responses (lastResult objects), one list
+        bare = [dict(p["lastResult"]) for p in pushes]
+        (out / "tracking.json").write_text(json.dumps(bare, ensure_ascii=False), encoding="utf-8")
+    else:  # flat events with text statuses only, no codes
+        names = {code: name for name, (code, _) in CARRIERS.items()}
+        with (out / "tracking.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["快递单号", "快递公司", "时间", "状态", "轨迹", "地区"])
+            for p in pushes:
+                r = p["lastResult"]
+                for e in r["data"]:
+                    w.writerow([r["nu"], names[r["com"]], e["time"], e["status"], e["context"],
+                                e["areaName"]])
+
+
+def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: str = "gbk",
+          tracking_format: str = "jsonl") -> dict[str, int]:
+    """Generate the sample into `out` in the given shapes; returns row counts."""
     s = Sample(seed)
     planted_count = 140  # roughly what `plant` adds besides the normal orders
     plant(s, max(n_orders - planted_count, 0))
     out.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("orders.*"), *out.glob("tracking.*")]:
+        old.unlink()  # one shape at a time: two shapes of one export would double the orders
     rows = order_rows(s)
     # a bad line on a normal two-line order: rejected, the rest of the order goes on
     victim = next(i for i, row in enumerate(rows[:-1]) if rows[i + 1][0] == row[0]
                   and row[3] == "已完成")
     rows[victim][25] = "两件"
     rows[-1][18] = "=HYPERLINK(\"http://example.invalid\",\"点我\")"
-    with (out / "orders.csv").open("w", encoding="gbk", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([f"订单明细导出 {SAMPLE_DATE.isoformat()}"])
-        w.writerow(ORDER_HEADERS)
-        w.writerows(rows)
-        w.writerow(["合计", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-                    f"{sum(float(r[17]) for r in rows):.2f}"])
+    _write_orders(out, rows, orders_format)
+    _write_tracking(out, s.pushes, tracking_format)
     skus = {(o.warehouse, sku) for o in s.orders for sku, _ in o.lines} | set(s.stock)
     with (out / "inventory.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
@@ -452,9 +517,6 @@ def write(out: Path, n_orders: int = 2000, seed: int = 20261120) -> dict[str, in
             on_hand = s.stock.get((warehouse, sku), 10_000)
             eta = "2026-11-25" if sku in ("SKU-OOS-1",) else ""
             w.writerow([sku, warehouse, on_hand, 0, 20 if eta else 0, eta])
-    with (out / "tracking.jsonl").open("w", encoding="utf-8") as fh:
-        for p in s.pushes:
-            fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     with (out / "agents.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["agent_id", "name", "team", "capacity", "active"])
@@ -475,8 +537,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE, help="folder (default: sample_data/)")
     parser.add_argument("--orders", type=int, default=2000, help="number of orders (≈)")
     parser.add_argument("--seed", type=int, default=20261120)
+    parser.add_argument("--orders-format", choices=ORDER_FORMATS, default="gbk",
+                        help="orders export: GBK CSV (聚水潭 default), UTF-8 CSV or XLSX")
+    parser.add_argument("--tracking-format", choices=TRACKING_FORMATS, default="jsonl",
+                        help="Kuaidi100 push JSONL, a JSON list of query responses, or flat CSV "
+                             "with text statuses only")
     args = parser.parse_args()
-    counts = write(args.out, args.orders, args.seed)
+    counts = write(args.out, args.orders, args.seed, args.orders_format, args.tracking_format)
     print(", ".join(f"{k} {v}" for k, v in counts.items()), "→", args.out)
 
 

@@ -98,7 +98,7 @@ def preflight(files: dict[str, list[Path]], config) -> None:
                     raise InputError("file is empty", file=path.name)
                 continue
             profiles, required = loaders["tracking_csv" if kind == "tracking" else kind]
-            sniff(path, profiles, required)
+            sniff(path, profiles, required, config.data["inputs"]["sheet"] or None)
 
 
 def _loaders(config) -> dict[str, tuple[list, tuple[str, ...]]]:
@@ -170,7 +170,8 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                 continue
             target = "tracking_csv" if kind == "tracking" else kind
             profiles, required = loaders[target]
-            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir)
+            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir,
+                               config.data["inputs"]["sheet"] or None)
             _record_headers(con, loaded, target)
             reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
                                       loaded.profile, loaded.rows_read,

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 ORDER_COLUMNS = (
     "order_id", "platform_order_id", "shop", "status", "question_type", "created_at", "paid_at",
     "shipped_at", "promised_ship_by", "carrier", "tracking_no", "receiver_name", "receiver_phone",
-    "province", "city", "district", "address", "amount", "buyer_message", "seller_remark", "flag",
+    "province", "city", "district", "region", "address", "amount", "buyer_message",
+    "seller_remark", "flag",
     "warehouse", "order_type", "sku", "sku_name", "qty", "price",
 )
+# a tuple names alternatives: 省 (聚水潭) or the combined 省市县 of 旺店通
 ORDER_REQUIRED = (
     "order_id", "status", "paid_at", "shipped_at", "carrier", "tracking_no", "receiver_name",
-    "receiver_phone", "province", "warehouse", "sku", "qty",
+    "receiver_phone", ("province", "region"), "warehouse", "sku", "qty",
 )
 INVENTORY_COLUMNS = ("sku", "warehouse", "on_hand", "locked", "incoming_qty", "incoming_eta")
 INVENTORY_REQUIRED = ("sku", "warehouse", "on_hand")
@@ -58,7 +60,7 @@ WANGDIANTONG = Profile("wangdiantong", {
     "订单状态": "status", "订单类型": "order_type", "交易时间": "created_at",
     "付款时间": "paid_at", "发货时间": "shipped_at", "物流公司": "carrier",
     "物流单号": "tracking_no", "收件人": "receiver_name", "手机": "receiver_phone",
-    "省份": "province", "城市": "city", "区县": "district", "地址": "address",
+    "省份": "province", "城市": "city", "区县": "district", "省市县": "region", "地址": "address",
     "实付金额": "amount", "买家留言": "buyer_message", "客服备注": "seller_remark",
     "仓库": "warehouse", "商家编码": "sku", "货品名称": "sku_name", "货品数量": "qty",
     "单价": "price", "异常原因": "question_type", "标记": "flag",

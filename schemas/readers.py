@@ -124,6 +124,12 @@ def read_xlsx_rows(path: Path, sheet: str | None = None) -> list[list[str]]:
     """All rows of a sheet (named, else the first) as text."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise InputError(f"cannot read as XLSX ({exc})", file=path.name) from None
+    if sheet and sheet not in wb.sheet_names:
+        raise InputError(f"no sheet named {sheet!r} (sheets: {', '.join(wb.sheet_names)})",
+                         file=path.name)
+    try:
         ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
         return [[_cell_text(v) for v in row] for row in ws.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -151,7 +157,8 @@ def _head_rows(path: Path, encoding: str) -> list[list[str]]:
     return [r for _, r in zip(range(HEADER_SEARCH_ROWS), csv.reader(io.StringIO(text)))]
 
 
-def sniff(path: Path, profiles: list[Profile], required: tuple[str, ...]) -> Header:
+def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | None = None
+          ) -> Header:
     """Find the header row (title rows may precede it), pick the profile, check required columns.
 
     With several candidate `profiles`, the one whose headers the file carries most of wins.
@@ -160,7 +167,7 @@ def sniff(path: Path, profiles: list[Profile], required: tuple[str, ...]) -> Hea
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        all_rows = read_xlsx_rows(path)
+        all_rows = read_xlsx_rows(path, sheet)
         encoding, head = "xlsx", all_rows[:HEADER_SEARCH_ROWS]
     else:
         all_rows, encoding = None, detect_encoding(path)
@@ -173,19 +180,22 @@ def sniff(path: Path, profiles: list[Profile], required: tuple[str, ...]) -> Hea
     header = Header(encoding, index, headers, profile, all_rows)
     present = set(header.mapping.values())
     for column in required:
-        if column not in present:
-            raise InputError(f"missing required column {profile.header_for(column)!r} "
-                             f"({column}, profile {profile.name})", file=path.name)
+        alternatives = column if isinstance(column, tuple) else (column,)
+        if not present & set(alternatives):
+            names = " or ".join(repr(profile.header_for(c)) for c in alternatives)
+            raise InputError(f"missing required column {names} "
+                             f"({'/'.join(alternatives)}, profile {profile.name})",
+                             file=path.name)
     return header
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: list[Profile],
-              required: tuple[str, ...], workdir: Path) -> LoadedFile:
+              required: tuple, workdir: Path, sheet: str | None = None) -> LoadedFile:
     """Load one export into DuckDB table `table` with canonical text columns + `_file`, `_row`.
 
     Blank rows and total rows (合计/总计 …) are dropped and counted.
     """
-    header = sniff(path, profiles, required)
+    header = sniff(path, profiles, required, sheet)
     headers, mapping = header.headers, header.mapping
     columns = [f"c{i}" for i in range(len(headers))]
     params = {"header_row": header.index + 1}

@@ -144,6 +144,26 @@ def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Reject every later copy of an order line that appears twice (same values throughout)."""
+    columns = [c for c in _columns(con, "typed_order_lines")
+               if c not in ("_rid", "_file", "_row")]
+    con.execute(f"""
+        insert into rejects
+        select _rid, 'order_lines', _file, _row, '内部订单号', order_id,
+               'duplicate order line: same values as row ' || first_row
+        from (
+            select *,
+                   first_value(_row) over same as first_row,
+                   row_number() over same as copy
+            from typed_order_lines
+            where _rid not in (select _rid from rejects)
+            window same as (partition by {', '.join(columns)} order by _file, _row)
+        )
+        where copy > 1
+    """)
+
+
 def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """`<kind>` = typed rows with no reject."""
     con.execute(f"""
@@ -159,5 +179,6 @@ def validate(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     coerce(con, kind)
     check(con, kind)
     if kind == "order_lines":
+        check_duplicate_lines(con)
         check_order_consistency(con)
     accept(con, kind)

@@ -147,3 +147,54 @@ def test_json_file_with_a_list_of_documents(tmp_path):
     (tmp_path / "tracking.json").write_text(json.dumps(docs), encoding="utf-8")
     _, rejects, _, events = _ingest(tmp_path, orders, tmp_path / "tracking.json")
     assert rejects == [] and events == 2
+
+
+def test_duplicate_order_line_is_rejected_once(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O1"), _line("O2")])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 2 and report.balanced
+    assert rejects == [("orders.csv", 5, "内部订单号", "O1",
+                        "duplicate order line: same values as row 4")]
+
+
+def test_wangdiantong_export_with_combined_region(tmp_path):
+    headers = ["订单编号", "原始单号", "店铺名称", "仓库", "订单状态", "付款时间", "发货时间",
+               "收件人", "省市县", "地址", "手机", "物流公司", "物流单号", "商家编码", "货品数量"]
+    row = ["W1", "P1", "店A", "杭州仓", "已发货", "2026-11-19 10:00:00", "2026-11-19 12:00:00",
+           "张三", "新疆维吾尔自治区 乌鲁木齐市 天山区", "某路1号", "13800001111", "中通快递",
+           "73100000000001", "SKU-1", "1"]
+    path = _write_csv(tmp_path / "orders.csv", [row], encoding="utf-8", headers=headers,
+                      total=False)
+    config = load_config()
+    con = duckdb.connect()
+    try:
+        (report,) = ingest(con, classify([path], config.data["inputs"]), config, tmp_path)
+        from transforms.detect import stage
+        from tests.helpers import AS_OF
+
+        stage(con, config, AS_OF)
+        province, zone = con.execute("select province_norm, zone from stg_orders").fetchone()
+    finally:
+        con.close()
+    assert report.profile == "wangdiantong"
+    assert (province, zone) == ("新疆", 3)
+
+
+def test_named_sheet(tmp_path):
+    wb = Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["这是导出说明"])
+    ws = wb.create_sheet("订单")
+    ws.append(HEADERS)
+    ws.append(_line("O1"))
+    wb.save(tmp_path / "orders.xlsx")
+    config = load_config(overrides={"inputs": {"sheet": "订单"}})
+    con = duckdb.connect()
+    try:
+        ingest(con, classify([tmp_path / "orders.xlsx"], config.data["inputs"]), config, tmp_path)
+        assert con.execute("select count(*) from order_lines").fetchone()[0] == 1
+    finally:
+        con.close()
+    missing = load_config(overrides={"inputs": {"sheet": "明细"}})
+    with pytest.raises(InputError, match="orders.xlsx: no sheet named '明细'"):
+        preflight(classify([tmp_path / "orders.xlsx"], missing.data["inputs"]), missing)

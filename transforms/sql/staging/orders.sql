@@ -31,8 +31,11 @@ order_level as (
         any_value(tracking_no) as tracking_no_raw,
         any_value(receiver_name) as receiver_name,
         any_value(receiver_phone) as receiver_phone,
-        any_value(province) as province,
-        any_value(city) as city,
+        -- 旺店通 writes 省市县 in one cell: "浙江省 杭州市 西湖区"
+        coalesce(any_value(province),
+                 regexp_split_to_array(trim(any_value(region)), '\s+')[1]) as province,
+        coalesce(any_value(city),
+                 regexp_split_to_array(trim(any_value(region)), '\s+')[2]) as city,
         any_value(amount) as amount,
         any_value(buyer_message) as buyer_message,
         any_value(seller_remark) as seller_remark,
