@@ -178,6 +178,7 @@ WRONG_NUMBER_DETAILS = {
 PRIORITY_REASON = "；{0}（得分 {1:.0f}：严重度 {2:.1f}，超阈值 {3:.0f}%，金额 {4:.0f} 元，已挂 {5} 天）"
 STALLED_ZONE = {1: "一区", 2: "二区", 3: "三区"}
 PROMOTION_NOTE = "，大促期间 {0}"
+KUAIDI100_ABORT = "；快递100停止查询：{0}"
 
 
 def _labels() -> dict[str, str]:
@@ -193,6 +194,7 @@ def _labels() -> dict[str, str]:
     flat |= {f"flag.{t}": v["flag"] for t, v in ACTIONS.items()}
     flat["priority_reason"] = PRIORITY_REASON
     flat["promotion_note"] = PROMOTION_NOTE
+    flat["kuaidi100_abort"] = KUAIDI100_ABORT
     return flat
 
 

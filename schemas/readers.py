@@ -12,6 +12,8 @@ import csv
 import datetime as dt
 import io
 import json
+import mmap
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,18 +72,38 @@ def _head(path: Path) -> bytes:
         return fh.read(SNIFF_BYTES)
 
 
-def to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
-    """A UTF-8 copy of `path` for DuckDB (which reads only UTF-8), streamed in chunks."""
-    if encoding in ("utf-8", "utf-8-sig"):
-        return path  # DuckDB reads UTF-8 and skips a BOM itself
+EMPTY_LINE = re.compile(r"(?m)^(\r?)\n")
+
+
+def _has_empty_line(path: Path) -> bool:
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return re.search(rb"\n\r?\n", mm) is not None
+
+
+def to_utf8(path: Path, encoding: str, workdir: Path, mark_empty_lines: bool = True) -> Path:
+    """A UTF-8 file DuckDB can read with exact row numbers, streamed in chunks.
+
+    DuckDB reads only UTF-8, and skips empty lines (which would shift every later row
+    number): empty lines become "," lines, which it keeps as all-empty rows (counted and
+    dropped). A UTF-8 file without empty lines is used as it is. The one-column line reader
+    keeps empty lines itself (`mark_empty_lines=False`).
+    """
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    if utf8 and not (mark_empty_lines and _has_empty_line(path)):
+        return path  # DuckDB skips a BOM itself
     target = workdir / f"{path.stem}.{abs(hash(path))}.utf8.csv"
-    line = 1
+    line, carry = 1, ""
     with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8",
                                                                           newline="") as dst:
         try:
             for chunk in iter(lambda: src.read(1 << 20), ""):
-                dst.write(chunk)
+                text = carry + chunk
+                cut = text.rfind("\n") + 1  # process whole lines; keep the rest for later
+                whole = text[:cut]
+                dst.write(EMPTY_LINE.sub(r",\1\n", whole) if mark_empty_lines else whole)
+                carry = text[cut:]
                 line += chunk.count("\n")
+            dst.write(carry)
         except UnicodeDecodeError:
             raise InputError(f"bytes that are not valid {encoding} text", file=path.name,
                              row=line) from None
@@ -244,7 +266,7 @@ def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, t
                     ) -> None:
     """Append a text file's lines as (`_file`, `_row`, `line`) rows to `table`, blank lines
     included (as NULL) so that row numbers stay line numbers."""
-    source = to_utf8(path, detect_encoding(path), workdir)
+    source = to_utf8(path, detect_encoding(path), workdir, mark_empty_lines=False)
     con.execute(f"""
         insert into {table}
         select $file, row_number() over (), line

@@ -73,8 +73,10 @@ def load(con: duckdb.DuckDBPyConnection, *, orders=(), events=(), inventory=(), 
                 "tracking_no varchar, carrier varchar, push_status varchar, message varchar, "
                 "auto_check boolean, com_new varchar, state varchar)")
     for m in meta:
-        con.execute("insert into tracking_meta by name select $n as tracking_no, $c as com_new, "
-                    "true as auto_check", {"n": m["tracking_no"], "c": m["com_new"]})
+        con.execute("insert into tracking_meta by name select $n as tracking_no, "
+                    "$c as com_new, $s as push_status, $m as message, 1 as _row",
+                    {"n": m["tracking_no"], "c": m.get("com_new"), "s": m.get("push_status"),
+                     "m": m.get("message")})
 
 
 def run_rules(*, orders=(), events=(), inventory=(), meta=(), as_of: dt.datetime = AS_OF,

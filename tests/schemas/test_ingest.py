@@ -198,3 +198,15 @@ def test_named_sheet(tmp_path):
     missing = load_config(overrides={"inputs": {"sheet": "明细"}})
     with pytest.raises(InputError, match="orders.xlsx: no sheet named '明细'"):
         preflight(classify([tmp_path / "orders.xlsx"], missing.data["inputs"]), missing)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_blank_rows_inside_the_data_keep_row_numbers(tmp_path, encoding):
+    path = tmp_path / "orders.csv"
+    lines = [",".join(HEADERS), ",".join(_line("O1")), "", ",".join(_line("O2", 数量="x")),
+             "\r", ",".join(_line("O3"))]
+    path.write_bytes("\n".join(lines).encode(encoding) + b"\n")
+    (report,), rejects, lines_accepted, _ = _ingest(tmp_path, path)
+    assert [(r[1], r[2]) for r in rejects] == [(4, "数量")]
+    assert (report.rows_read, report.rows_dropped_blank, lines_accepted) == (5, 2, 2)
+    assert report.balanced

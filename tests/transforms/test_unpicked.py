@@ -65,3 +65,10 @@ def test_reason_names_hours_and_threshold():
 
 def _ago(hours: float) -> str:
     return (AS_OF - dt.timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_kuaidi100_no_record_abort_is_named_in_the_reason():
+    rows = run_rules(orders=[order(shipped_at=_ago(40), paid_at=_ago(41))],
+                     meta=[{"tracking_no": N, "push_status": "abort", "message": "3天查询无记录"}])
+    (detail,) = rows[rows.anomaly_type == "UNPICKED"].detail
+    assert "3天查询无记录" in detail

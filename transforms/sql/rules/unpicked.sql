@@ -15,6 +15,16 @@ status as (
     select * from stg_parcel_status
 ),
 
+aborted as (
+    -- Kuaidi100 gave up polling (e.g. 3天查询无记录): worth telling the agent
+    select
+        repair_tracking_token(clean_tracking_token(tracking_no)) as tracking_no,
+        arg_max(message, _row) as abort_message
+    from tracking_meta
+    where push_status = 'abort'
+    group by 1
+),
+
 shipped_parcels as (
     select
         o.order_id,
@@ -22,10 +32,12 @@ shipped_parcels as (
         o.shipped_at_seen as shipped_at,
         o.promotion,
         coalesce(s.n_events, 0) as n_events,
-        coalesce(s.n_after_order, 0) as n_after_order
+        coalesce(s.n_after_order, 0) as n_after_order,
+        a.abort_message
     from orders o
     join parcels p using (order_id)
     left join status s using (tracking_no)
+    left join aborted a using (tracking_no)
     -- a mangled number cannot be looked up: WRONG_TRACKING_NO reports it instead
     where o.is_shipped and not p.is_mangled
 ),
@@ -50,8 +62,11 @@ final as (
         shipped_at as ref_time,
         elapsed_hours,
         threshold_hours,
-        case when promotion is not null then format(label('promotion_note'), promotion)
-             else '' end as detail
+        concat(
+            case when promotion is not null then format(label('promotion_note'), promotion) end,
+            case when abort_message is not null
+                 then format(label('kuaidi100_abort'), abort_message) end
+        ) as detail
     from measured
     where elapsed_hours > threshold_hours
 )
