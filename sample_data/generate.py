@@ -28,8 +28,12 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sample_data.oracle import expected_anomalies, load_sample_config
+
 SAMPLE_DATE = dt.date(2026, 11, 20)
 AS_OF = dt.datetime.combine(SAMPLE_DATE, dt.time(8, 0))
+# ground truth is written for the sample date, an earlier date, and one inside 双11
+AS_OF_DATES = (AS_OF, dt.datetime(2026, 11, 18, 8, 0), dt.datetime(2026, 11, 12, 8, 0))
 HERE = Path(__file__).resolve().parent
 
 SHOPS = ["小鹿家居旗舰店", "青禾食品专营店", "速联数码官方店"]
@@ -85,6 +89,12 @@ class Order:
     question_type: str = ""
     buyer_message: str = ""
     lines: list[tuple[str, int]] = field(default_factory=list)
+    # planted number problems: tracking number → MANGLED | BAD_FORMAT | CARRIER_MISMATCH
+    number_issue: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def carrier_code(self) -> str:
+        return CARRIERS[self.carrier][0]
 
 
 class Sample:
@@ -95,9 +105,12 @@ class Sample:
         self.as_of = as_of
         self.orders: list[Order] = []
         self.pushes: list[dict] = []
-        self.truth: list[tuple[str, str, str, str]] = []
+        self.planted: dict[dt.datetime, set[tuple[str, str, str, str]]] = {}
+        self.cohort: dict[str, dt.datetime] = {}  # order_id → the date it was planted for
+        self.zones, self.promotions = load_sample_config(HERE / "logiwatch.toml")
         self.used_numbers: set[str] = set()
         self.stock: dict[tuple[str, str], int] = {}
+        self.stock_export: dict[tuple[str, str], int] = {}
         self.next_id = 1
 
     # ---- building blocks -------------------------------------------------------------
@@ -136,6 +149,7 @@ class Sample:
                             self.r.sample(SKUS, self.r.choice([1, 1, 1, 2, 3]))],
         )
         self.next_id += 1
+        self.cohort[o.order_id] = self.as_of
         if ship_after is not None and paid is not None:
             o.shipped_at = paid + dt.timedelta(hours=ship_after)
             o.tracking_no = self.number(o.carrier)
@@ -148,7 +162,14 @@ class Sample:
         return self.order(paid_hours_ago=hours_ago + before, ship_after=before, **kw)
 
     def label(self, anomaly_type: str, subtype: str, order: Order, tracking_no: str = "") -> None:
-        self.truth.append((anomaly_type, subtype, order.order_id, tracking_no))
+        self.planted.setdefault(self.as_of, set()).add(
+            (anomaly_type, subtype, order.order_id, tracking_no))
+
+    def label_unpicked(self, subtype: str, order: Order) -> None:
+        """Label when past the pickup threshold that applies at its ship time (大促: 72 h)."""
+        in_promo = any(a <= order.shipped_at <= b for a, b in self.promotions)
+        if (self.as_of - order.shipped_at) / dt.timedelta(hours=1) > (72 if in_promo else 24):
+            self.label("UNPICKED", subtype, order, order.tracking_no)
 
     def area(self, province: str) -> str:
         return f"{province},{PROVINCES.get(province, '某市')}"
@@ -202,19 +223,21 @@ class Sample:
 STATUS_WORD = {"101": "下单", "103": "揽收", "1002": "在途", "5": "派件", "3": "签收",
                "301": "签收", "303": "签收", "304": "签收", "501": "派件", "14": "拒签",
                "203": "拒签", "6": "退回", "4": "退签", "206": "疑难", "207": "疑难",
-               "208": "疑难", "209": "疑难", "7": "转投"}
+               "208": "疑难", "209": "疑难", "2": "疑难", "7": "转投"}
 FINAL_TEXT = {
     "3": "快件已签收，签收人：本人", "301": "快件已签收，签收人：本人",
     "303": "快件已由门卫代签收", "304": "快件已在菜鸟驿站签收",
     "5": "快递员正在派件", "501": "快件已放入丰巢快递柜，请凭取件码取件",
     "14": "收件人拒收", "203": "收件人拒签", "6": "快件退回中", "4": "快件已退回寄件人签收",
     "206": "收件人电话无法联系", "207": "收件地址超区", "208": "快件滞留在网点",
-    "209": "快件外包装破损", "1002": "快件运输中",
+    "209": "快件外包装破损", "2": "快件为疑难件，网点处理中", "1002": "快件运输中",
 }
 
 
-def plant(s: Sample, n_normal: int) -> None:
-    """Normal orders, then each rule's positives and near misses."""
+def plant(s: Sample, n_normal: int, suffix: str = "") -> None:
+    """Normal orders, then each rule's positives and near misses, relative to `s.as_of`.
+
+    `suffix` keeps the stock-out SKUs of one cohort apart from another's."""
     r = s.r
     zone1 = ["浙江", "江苏", "上海", "安徽"]
     # ---- normal orders -------------------------------------------------------------------
@@ -236,22 +259,21 @@ def plant(s: Sample, n_normal: int) -> None:
             s.order(paid_hours_ago=r.uniform(50, 300), status="已取消")
 
     # ---- UNPICKED ------------------------------------------------------------------------
+    # (inside a promotion window some of these are near misses: label_unpicked knows)
     for h in (r.uniform(26, 70) for _ in range(8)):
-        o = s.shipped(h)
-        s.label("UNPICKED", "NO_TRACE", o, o.tracking_no)
-    o = s.shipped(24 + 1 / 60)  # one minute over the threshold
-    s.label("UNPICKED", "NO_TRACE", o, o.tracking_no)
+        s.label_unpicked("NO_TRACE", s.shipped(h))
+    s.label_unpicked("NO_TRACE", s.shipped(24 + 1 / 60))  # one minute over the threshold
     s.shipped(24 - 1 / 60)  # one minute under: no anomaly
     s.shipped(23.5)
     for h in (r.uniform(28, 60) for _ in range(5)):
         o = s.shipped(h)
         s.push(o.tracking_no, o.carrier, [(o.shipped_at, "101", "商家已下单，等待揽收", "")])
-        s.label("UNPICKED", "WAITING_PICKUP", o, o.tracking_no)
+        s.label_unpicked("WAITING_PICKUP", o)
     for _ in range(3):  # picked up one minute after as_of: invisible to this run
         o = s.shipped(r.uniform(30, 40))
         s.push(o.tracking_no, o.carrier, [(s.as_of + dt.timedelta(minutes=1), "103", "已揽收",
                                           s.area(WAREHOUSES[o.warehouse][0]))])
-        s.label("UNPICKED", "NO_TRACE", o, o.tracking_no)
+        s.label_unpicked("NO_TRACE", o)
     s.shipped(30, status="已取消")  # cancelled after printing the waybill: not shipped
 
     # ---- STALLED -------------------------------------------------------------------------
@@ -298,14 +320,17 @@ def plant(s: Sample, n_normal: int) -> None:
     for bad in ("7511306763020811", "ZT12345", "EA123456789CN"):
         o = s.shipped(r.uniform(4, 20), carrier="EMS" if bad.startswith("EA") else "中通快递")
         o.tracking_no = bad
+        o.number_issue[bad] = "BAD_FORMAT"
         s.label("WRONG_TRACKING_NO", "BAD_FORMAT", o, bad)
     for _ in range(3):
         o = s.shipped(r.uniform(4, 20), carrier="中通快递")
         o.tracking_no = s.number("顺丰速运")
+        o.number_issue[o.tracking_no] = "CARRIER_MISMATCH"
         s.label("WRONG_TRACKING_NO", "CARRIER_MISMATCH", o, o.tracking_no)
     for raw in ("7.51131E+13", "7.73277E+14"):
         o = s.shipped(r.uniform(4, 20), carrier="中通快递" if raw.startswith("7.5") else "申通快递")
         o.tracking_no = raw
+        o.number_issue[raw] = "MANGLED"
         s.label("WRONG_TRACKING_NO", "MANGLED", o, raw)
     for _ in range(2):  # reused number, two receivers: both orders
         a = s.shipped(r.uniform(4, 20), carrier="圆通速递")
@@ -339,24 +364,26 @@ def plant(s: Sample, n_normal: int) -> None:
     o.tracking_no = f"{o.tracking_no}.0"
 
     # ---- OUT_OF_STOCK --------------------------------------------------------------------
-    s.stock[("杭州仓", "SKU-OOS-1")] = 3
-    s.stock[("杭州仓", "SKU-OOS-2")] = 4
+    oos1, oos2 = f"SKU-OOS-1{suffix}", f"SKU-OOS-2{suffix}"
+    s.stock[("杭州仓", oos1)] = 3
+    s.stock[("杭州仓", oos2)] = 4
     waiting = [s.order(paid_hours_ago=h, warehouse="杭州仓", status="已审核",
-                       lines=[("SKU-OOS-1", 1)]) for h in (30, 25, 20, 10, 5)]
+                       lines=[(oos1, 1)]) for h in (30, 25, 20, 10, 5)]
     for o in waiting[3:]:
         s.label("OUT_OF_STOCK", "ALLOCATION", o)
-    tie = s.order(paid_hours_ago=None, warehouse="杭州仓", status="已审核", lines=[("SKU-OOS-1", 1)])
+    tie = s.order(paid_hours_ago=None, warehouse="杭州仓", status="已审核", lines=[(oos1, 1)])
     tie.paid_at = waiting[2].paid_at  # same paid time as the third: order_id breaks the tie
     tie.created_at = waiting[2].created_at
     s.label("OUT_OF_STOCK", "ALLOCATION", tie)
-    s.order(paid_hours_ago=35, warehouse="杭州仓", status="已取消", lines=[("SKU-OOS-1", 5)])
+    s.order(paid_hours_ago=35, warehouse="杭州仓", status="已取消", lines=[(oos1, 5)])
     for h in (30, 20, 12, 6):  # exactly covered
-        s.order(paid_hours_ago=h, warehouse="杭州仓", status="已审核", lines=[("SKU-OOS-2", 1)])
+        s.order(paid_hours_ago=h, warehouse="杭州仓", status="已审核", lines=[(oos2, 1)])
     for _ in range(2):
         o = s.order(paid_hours_ago=r.uniform(2, 30), status="异常")
         o.question_type = "缺货"
         s.label("OUT_OF_STOCK", "ERP_MARKED", o)
-    s.order(paid_hours_ago=10, status="已审核", lines=[("SKU-NEW-9", 1)])  # not in stock export
+    s.order(paid_hours_ago=10, status="已审核",
+            lines=[(f"SKU-NEW-9{suffix}", 1)])  # not in the stock export
 
     # ---- LATE_SHIPMENT -------------------------------------------------------------------
     for h in [r.uniform(50, 90) for _ in range(4)] + [48 + 1 / 60]:
@@ -374,7 +401,7 @@ def plant(s: Sample, n_normal: int) -> None:
     # ---- DELIVERY_EXCEPTION --------------------------------------------------------------
     for code, subtype in (("14", "REFUSED"), ("203", "REFUSED"), ("6", "RETURNING"),
                           ("4", "RETURNED"), ("206", "UNREACHABLE"), ("207", "OUT_OF_AREA"),
-                          ("208", "HELD"), ("209", "DAMAGED")):
+                          ("208", "HELD"), ("209", "DAMAGED"), ("2", "OTHER")):
         o = s.shipped(r.uniform(50, 90))
         s.journey(o, final=code, final_hours_ago=r.uniform(2, 30))
         s.label("DELIVERY_EXCEPTION", subtype, o, o.tracking_no)
@@ -392,6 +419,28 @@ def plant(s: Sample, n_normal: int) -> None:
         if fires:
             s.label("PROXY_SIGNED", "SIGNED_PROXY" if code == "303" else "SIGNED_LOCKER", o,
                     o.tracking_no)
+
+    # ---- 双11 (2026-11-10 00:00 – 11-12 23:59): pickups relaxed to 72 h -------------------
+    def at(text: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(text)
+
+    for shipped, pickup in () if suffix else (
+                            ("2026-11-11 02:00", "2026-11-13 10:00"),   # in the window
+                            ("2026-11-09 02:00", "2026-11-12 10:00"),   # shipped before it
+                            ("2026-11-09 20:00", "2026-11-12 12:00"),   # just before it
+                            ("2026-11-10 06:00", None)):                # in it, never picked up
+        o = s.shipped((s.as_of - at(shipped)) / dt.timedelta(hours=1), province="浙江",
+                      warehouse="杭州仓")
+        if pickup:
+            o2 = at(pickup)
+            area = s.area("浙江")
+            s.push(o.tracking_no, o.carrier, [
+                (o.shipped_at, "101", "商家已下单，等待快递揽收", area),
+                (o2, "103", "快递员已揽收", area),
+                *[(o2 + dt.timedelta(hours=6 * k), "1002", "快件运输中", area) for k in (1, 2)],
+                (o2 + dt.timedelta(hours=20), "3", "快件已签收，签收人：本人", area)])
+        else:
+            s.label_unpicked("NO_TRACE", o)
 
     # ---- an order with two parcels: one delivered, one stalled ---------------------------
     o = s.shipped(70, province="浙江", warehouse="杭州仓")
@@ -494,8 +543,13 @@ def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: 
           tracking_format: str = "jsonl") -> dict[str, int]:
     """Generate the sample into `out` in the given shapes; returns row counts."""
     s = Sample(seed)
-    planted_count = 140  # roughly what `plant` adds besides the normal orders
-    plant(s, max(n_orders - planted_count, 0))
+    cohort_size = 145  # roughly what `plant` adds besides the normal orders
+    # the earlier dates' cohorts first (no normal orders), then the sample date's
+    for i, as_of in enumerate(reversed(AS_OF_DATES[1:])):
+        s.as_of = as_of
+        plant(s, 0, suffix=f"-{as_of:%m%d}")
+    s.as_of = AS_OF
+    plant(s, max(n_orders - cohort_size * len(AS_OF_DATES), 0))
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("orders.*"), *out.glob("tracking.*")]:
         old.unlink()  # one shape at a time: two shapes of one export would double the orders
@@ -508,14 +562,13 @@ def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: 
     _write_orders(out, rows, orders_format)
     _write_tracking(out, s.pushes, tracking_format)
     skus = {(o.warehouse, sku) for o in s.orders for sku, _ in o.lines} | set(s.stock)
+    s.stock_export = {key: s.stock.get(key, 10_000) for key in sorted(skus)
+                      if not key[1].startswith("SKU-NEW-9")}  # new SKUs the export lacks
     with (out / "inventory.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["商品编码", "仓库", "实际库存", "订单占有数", "采购在途数", "预计到货日期"])
-        for warehouse, sku in sorted(skus):
-            if sku == "SKU-NEW-9":
-                continue
-            on_hand = s.stock.get((warehouse, sku), 10_000)
-            eta = "2026-11-25" if sku in ("SKU-OOS-1",) else ""
+        for (warehouse, sku), on_hand in s.stock_export.items():
+            eta = "2026-11-25" if sku.startswith("SKU-OOS-1") else ""
             w.writerow([sku, warehouse, on_hand, 0, 20 if eta else 0, eta])
     with (out / "agents.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -523,13 +576,32 @@ def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: 
         w.writerows([["kf01", "小林", "售中", 30, "Y"], ["kf02", "小周", "售中", 30, "Y"],
                      ["kf03", "小陈", "售中", 20, "Y"], ["kf04", "小吴", "售中", 30, "N"],
                      ["kf05", "小何", "售后", 15, "Y"], ["kf06", "小罗", "售后", 15, "Y"]])
-    truth = sorted(set(s.truth))
+    truth = ground_truth(s)
     with (out / "ground_truth.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["as_of", "anomaly_type", "subtype", "order_id", "tracking_no"])
-        w.writerows([[AS_OF.isoformat(sep=" "), *t[:3], t[3]] for t in truth])
+        w.writerows(truth)
     return {"orders": len(s.orders), "lines": len(rows), "pushes": len(s.pushes),
-            "anomalies": len(truth)}
+            "anomalies": sum(1 for t in truth if t[0] == AS_OF.isoformat(sep=" "))}
+
+
+def ground_truth(s: Sample) -> list[tuple[str, ...]]:
+    """Labels for every date of AS_OF_DATES from the independent oracle (`oracle.py`).
+
+    Each date's cohort was planted with labels by construction; the generator checks that
+    the oracle gives exactly those for that cohort's orders (other cohorts' orders also show
+    up at other dates, in whatever state they are then: only the oracle labels those).
+    """
+    rows = []
+    for as_of in AS_OF_DATES:
+        found = expected_anomalies(s, as_of, s.zones, s.promotions)
+        own = {a for a in found if s.cohort[a[2]] == as_of}
+        planted = s.planted.get(as_of, set())
+        if own != planted:
+            raise AssertionError(f"{as_of}: oracle and planted labels disagree: only planted "
+                                 f"{sorted(planted - own)}, only oracle {sorted(own - planted)}")
+        rows += [(as_of.isoformat(sep=" "), *a) for a in sorted(found)]
+    return rows
 
 
 def main() -> None:

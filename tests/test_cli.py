@@ -80,13 +80,18 @@ def test_bad_as_of_is_a_usage_error(tmp_path):
 
 
 def test_validate_reports_each_file_and_exits_2_on_rejects():
+    with (SAMPLE / "orders.csv").open(encoding="gbk", newline="") as fh:
+        rows = list(csv.reader(fh))
+    bad_row = next(i for i, r in enumerate(rows, start=1) if "两件" in r)
     result = _run("validate", str(SAMPLE / "orders.csv"), str(SAMPLE / "tracking.jsonl"))
     assert result.exit_code == 2
     lines = result.output.splitlines()
-    assert lines[0].startswith("orders.csv: order_lines (gb18030, profile jushuitan) read 3128")
-    assert "rejected 1" in lines[0] and "1 total rows" in lines[0]
+    # everything below the title row and the header is read: lines and the 合计 row
+    assert lines[0].startswith(f"orders.csv: order_lines (gb18030, profile jushuitan) "
+                               f"read {len(rows) - 2}, accepted {len(rows) - 4}, rejected 1, ")
+    assert lines[0].endswith("dropped 0 blank + 1 total rows")
     assert any(line.startswith("tracking.jsonl: tracking_json") for line in lines)
-    assert "orders.csv, row 11, column 数量: not a number (value '两件')" in result.output
+    assert f"orders.csv, row {bad_row}, column 数量: not a number (value '两件')" in result.output
 
 
 def test_validate_clean_file_exits_0():

@@ -63,9 +63,11 @@ final as (
         norm_province(v.province) as province_norm,
         v.status = 'CANCELLED' as is_cancelled,
         v.shipped_at_seen is not null and v.status <> 'CANCELLED' as is_shipped,
+        -- SPEC §6: paid, not shipped, not cancelled (the export's status is a snapshot taken
+        -- after as_of in a backfill, so only a cancellation counts)
         v.paid_at_seen is not null
             and v.shipped_at_seen is null
-            and v.status not in ('CANCELLED', 'COMPLETED') as is_awaiting_shipment,
+            and v.status <> 'CANCELLED' as is_awaiting_shipment,
         coalesce((
             select z.zone from zones z
             where z.province = norm_province(v.province)
