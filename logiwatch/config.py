@@ -22,11 +22,6 @@ from logiwatch.errors import ConfigError
 ZONE1_ZHEJIANG = ["浙江", "江苏", "上海", "安徽"]
 ZONE3_FAR = ["新疆", "西藏", "青海", "甘肃", "宁夏", "内蒙古", "海南"]
 
-ANOMALY_TYPES = (
-    "UNPICKED", "STALLED", "WRONG_TRACKING_NO", "OUT_OF_STOCK",
-    "LATE_SHIPMENT", "DELIVERY_EXCEPTION", "PROXY_SIGNED",
-)
-
 DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "day_cutoff": "08:00",
@@ -205,12 +200,6 @@ def _check(data: dict[str, Any]) -> None:
         for zone in ("zone1", "zone3"):
             if not isinstance(table.get(zone, []), list):
                 raise ConfigError(f"{key}.{zone} must be a list of provinces")
-    for anomaly_type in data["routing"]:
-        if anomaly_type not in ANOMALY_TYPES:
-            raise ConfigError(f"routing.{anomaly_type}: unknown anomaly type")
-    for anomaly_type in data["priority"]["severity"]:
-        if anomaly_type not in ANOMALY_TYPES:
-            raise ConfigError(f"priority.severity.{anomaly_type}: unknown anomaly type")
     if data["worklist"]["lang"] not in ("zh", "en"):
         raise ConfigError("worklist.lang must be zh or en")
     if data["inputs"]["erp_profile"] not in ("auto", "jushuitan", "wangdiantong", "generic"):
