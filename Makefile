@@ -26,3 +26,6 @@ sample: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+preview: $(STAMP)
+	$(BIN)/python -m tests.preview

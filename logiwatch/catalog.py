@@ -162,6 +162,22 @@ SHEET_NAMES = {
 
 UNASSIGNED = "unassigned"
 
+SUMMARY_LABELS = {
+    "zh": {"overview": "概览", "by_carrier": "按快递", "by_shop": "按店铺", "by_zone": "按区域",
+           "by_agent": "按客服", "trend": "趋势", "data_quality": "数据质量", "type": "异常类型",
+           "total": "合计", "carrier": "快递公司", "shop": "店铺", "zone": "发货仓 / 区域",
+           "agent": "客服", "date": "日期", "zone_suffix": "区", "rejects": "被拒行（文件）",
+           "warnings": "警告（文件）", "chart_by_type": "各类异常数量（按优先级）",
+           "chart_by_carrier": "各快递公司异常数量", "chart_trend": "近期各次运行的异常数量"},
+    "en": {"overview": "Overview", "by_carrier": "By carrier", "by_shop": "By shop",
+           "by_zone": "By zone", "by_agent": "By agent", "trend": "Trend",
+           "data_quality": "Data quality", "type": "Anomaly", "total": "Total",
+           "carrier": "Carrier", "shop": "Shop", "zone": "Warehouse / zone", "agent": "Agent",
+           "date": "Date", "zone_suffix": "", "rejects": "Rejected rows (file)",
+           "warnings": "Warnings (file)", "chart_by_type": "Anomalies by type and tier",
+           "chart_by_carrier": "Anomalies by carrier", "chart_trend": "Anomalies per run"},
+}
+
 # WRONG_TRACKING_NO: one fragment per subtype that applies, joined into the reason;
 # format() arguments are named in each comment
 WRONG_NUMBER_DETAILS = {

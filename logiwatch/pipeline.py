@@ -21,6 +21,7 @@ import duckdb
 from logiwatch.config import Config
 from reports.csv_files import write_anomalies, write_rejects, write_warnings
 from reports.manifest import build_manifest, write_manifest
+from reports.summary import write_summary
 from reports.worklist import write_worklists
 from schemas.ingest import find_inputs, inbox_for, ingest
 from transforms import state
@@ -125,9 +126,11 @@ def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
         worklists = write_worklists(con, paths.staging / "worklists", agents,
                                     config.data["worklist"]["unassigned_max_rows"],
                                     config.data["worklist"]["lang"])
+        write_summary(con, paths.staging / "summary.xlsx", out=paths.out, day=paths.day,
+                      inputs=inputs, lang=config.data["worklist"]["lang"])
         timings = {**timings, "write": time.perf_counter() - start}
         outputs = ["anomalies.csv", "rejects.csv", "warnings.csv", "manifest.json",
-                   *(f"worklists/{w}" for w in worklists)]
+                   "summary.xlsx", *(f"worklists/{w}" for w in worklists)]
         manifest = build_manifest(con, as_of=paths.as_of, config=config, inputs=inputs,
                                   timings=timings, outputs=outputs)
         write_manifest(manifest, paths.staging / "manifest.json")

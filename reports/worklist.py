@@ -105,6 +105,10 @@ def write_worklists(con: duckdb.DuckDBPyConnection, folder: Path, agent_ids: lis
         if frame.empty and name != UNASSIGNED:
             continue
         rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        if lang == "en":  # what the agent reads; scripts and remarks stay Chinese (customers)
+            for row in rows:
+                row["anomaly_label"] = TYPE_LABELS["en"][row["anomaly_type"]]
+                row["subtype_label"] = row["subtype"]
         file_name = f"{safe_file_stem(name)}.xlsx"
         write_worklist(rows, folder / file_name, lang)
         written.append(file_name)

@@ -88,7 +88,8 @@ final as (
         '未处理' as result,
         '' as note,
         a.anomaly_key,
-        a.anomaly_type
+        a.anomaly_type,
+        a.subtype
     from primary_anomaly a
     join merged m using (order_id)
     join orders o using (order_id)

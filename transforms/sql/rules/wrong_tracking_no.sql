@@ -53,10 +53,11 @@ reused as (
 ),
 
 corrected_carrier as (
-    -- Kuaidi100 autoCheck found another carrier (comNew)
-    select tracking_no, any_value(com_new) as com_new
+    -- Kuaidi100 autoCheck found another carrier (comNew); the latest push says last
+    select tracking_no, arg_max(com_new, (_file, _row)) as com_new
     from (
-        select repair_tracking_token(clean_tracking_token(tracking_no)) as tracking_no, com_new
+        select repair_tracking_token(clean_tracking_token(tracking_no)) as tracking_no, com_new,
+               _file, _row
         from meta where com_new is not null
     )
     group by tracking_no

@@ -16,31 +16,32 @@ zones as (
 ),
 
 order_level as (
-    -- order-level fields agree on every line (validated), so any_value is exact
+    -- order-level fields agree on every line (validated); min() is exact there and
+    -- deterministic for free-text fields that may differ between lines
     select
         order_id,
-        any_value(platform_order_id) as platform_order_id,
-        any_value(shop) as shop,
-        any_value(status) as status,
-        string_agg(distinct question_type, ' ') as question_type,
+        min(platform_order_id) as platform_order_id,
+        min(shop) as shop,
+        min(status) as status,
+        string_agg(distinct question_type, ' ' order by question_type) as question_type,
         min(created_at) as created_at,
-        any_value(paid_at) as paid_at,
-        any_value(shipped_at) as shipped_at,
-        any_value(promised_ship_by) as promised_ship_by,
-        any_value(carrier) as carrier,
-        any_value(tracking_no) as tracking_no_raw,
-        any_value(receiver_name) as receiver_name,
-        any_value(receiver_phone) as receiver_phone,
+        min(paid_at) as paid_at,
+        min(shipped_at) as shipped_at,
+        min(promised_ship_by) as promised_ship_by,
+        min(carrier) as carrier,
+        min(tracking_no) as tracking_no_raw,
+        min(receiver_name) as receiver_name,
+        min(receiver_phone) as receiver_phone,
         -- 旺店通 writes 省市县 in one cell: "浙江省 杭州市 西湖区"
-        coalesce(any_value(province),
-                 regexp_split_to_array(trim(any_value(region)), '\s+')[1]) as province,
-        coalesce(any_value(city),
-                 regexp_split_to_array(trim(any_value(region)), '\s+')[2]) as city,
-        any_value(amount) as amount,
-        any_value(buyer_message) as buyer_message,
-        any_value(seller_remark) as seller_remark,
-        any_value(warehouse) as warehouse,
-        any_value(order_type) as order_type,
+        coalesce(min(province),
+                 regexp_split_to_array(trim(min(region)), '\s+')[1]) as province,
+        coalesce(min(city),
+                 regexp_split_to_array(trim(min(region)), '\s+')[2]) as city,
+        min(amount) as amount,
+        min(buyer_message) as buyer_message,
+        min(seller_remark) as seller_remark,
+        min(warehouse) as warehouse,
+        min(order_type) as order_type,
         min(_file) as _file,
         min(_row) as _row
     from lines

@@ -28,7 +28,7 @@ summary as (
         bool_or(status in ('SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER', 'RETURN_SIGNED',
                            'CANCELLED')) as is_terminal,
         bool_or(status = 'FORWARDED') as has_forwarded_event,
-        list(distinct province) filter (
+        list(distinct province order by province) filter (
             where status in ('OUT_FOR_DELIVERY', 'SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER')
               and province is not null
         ) as delivery_provinces

@@ -75,10 +75,10 @@ final as (
     select
         n.order_id,
         n.tracking_no,
-        any_value(n.tracking_raw) as tracking_raw,
-        any_value(n.damage) as damage,
+        min(n.tracking_raw) as tracking_raw,
+        min(n.damage) as damage,
         bool_or(n.is_mangled) as is_mangled,
-        any_value(n.carrier_code) as carrier_code,
+        min(n.carrier_code) as carrier_code,
         coalesce(any_value(c.candidate_carriers), []) as candidate_carriers
     from numbered n
     left join candidates c using (tracking_no)
