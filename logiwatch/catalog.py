@@ -118,6 +118,48 @@ ACTIONS = {
     },
 }
 
+# (type, subtype) → what differs from the type's entry in ACTIONS (the rest falls back to it)
+SUBTYPE_ACTIONS = {
+    ("UNPICKED", "WAITING_PICKUP"): {
+        "action": "联系快递网点安排上门揽收；仍不揽收则换快递重新发货并更新单号"},
+    ("WRONG_TRACKING_NO", "MISSING"): {
+        "action": "联系仓库补录快递单号并回填 ERP 后台",
+        "script": "小主您好，您的包裹已发出，快递单号稍后同步给您，您可以在订单里查看物流哦～",
+        "remark": "已补单号 {agent} {date}"},
+    ("WRONG_TRACKING_NO", "MANGLED"): {
+        "action": "单号被 Excel 改坏：到 ERP 或底单核对原单号，并按 README 的导出说明重新导出"},
+    ("WRONG_TRACKING_NO", "DUPLICATE"): {
+        "action": "与仓库核对两单的底单，确认哪一单单号录错并更正"},
+    ("WRONG_TRACKING_NO", "FORWARDED"): {
+        "action": "快递已转单：查询新单号，在后台更新并留言告知客户"},
+    ("WRONG_TRACKING_NO", "BEFORE_SHIP"): {
+        "action": "单号属于旧包裹：让仓库核对底单并更正单号"},
+    ("WRONG_TRACKING_NO", "DEST_MISMATCH"): {
+        "action": "派送地与收货地不符：联系快递拦截或改派，核实是否发错包裹", "flag": "红"},
+    ("LATE_SHIPMENT", "PROMISED"): {
+        "action": "已超过承诺发货时间（平台可能处罚）：立即催仓库发货并主动告知客户", "flag": "红"},
+    ("DELIVERY_EXCEPTION", "REFUSED"): {
+        "action": "联系客户确认拒收原因，协商退款或重新发货",
+        "script": "小主您好，快递显示包裹被拒收了，请问是遇到什么问题了吗？这边马上为您处理～"},
+    ("DELIVERY_EXCEPTION", "UNREACHABLE"): {
+        "action": "快递联系不上收件人：核对收货电话，提醒客户留意来电",
+        "script": "小主您好，快递员联系不上您，麻烦您留意一下来电，或告诉我们方便收货的时间～"},
+    ("DELIVERY_EXCEPTION", "OUT_OF_AREA"): {
+        "action": "收货地址超区：与客户确认可派送地址或自提点，联系快递改派"},
+    ("DELIVERY_EXCEPTION", "DAMAGED"): {
+        "action": "包裹破损：联系快递核实并留证，为客户补发或退款",
+        "script": "小主非常抱歉，快递反馈包裹在运输中破损，这边马上为您补发或退款，给您添麻烦了～"},
+    ("DELIVERY_EXCEPTION", "LOCKER_UNCOLLECTED"): {
+        "action": "提醒客户到驿站/快递柜取件，避免超时退回",
+        "script": "小主您好，您的包裹已到【驿站/快递柜】，请凭取件码尽快领取哦～", "flag": "黄"},
+    ("DELIVERY_EXCEPTION", "RETURNING"): {
+        "action": "包裹退回中：与客户确认重新发货或退款，并联系快递拦截"},
+    ("DELIVERY_EXCEPTION", "RETURNED"): {
+        "action": "包裹已退回：仓库验收入库，与客户确认重新发货或退款"},
+    ("PROXY_SIGNED", "SIGNED_LOCKER"): {
+        "script": "小主您好，您的包裹已放在【驿站/快递柜】，请凭取件码及时领取，如未收到请联系我们～"},
+}
+
 RESULT_CHOICES = ["未处理", "已联系客户", "已催件", "已补发", "已退款", "已改单号", "已解决", "误报"]
 
 # worklist columns: (key, zh header, en header, width in characters)
@@ -208,6 +250,8 @@ def _labels() -> dict[str, str]:
     flat |= {f"script.{t}": v["script"] for t, v in ACTIONS.items()}
     flat |= {f"remark.{t}": v["remark"] for t, v in ACTIONS.items()}
     flat |= {f"flag.{t}": v["flag"] for t, v in ACTIONS.items()}
+    for (t, sub), texts in SUBTYPE_ACTIONS.items():
+        flat |= {f"{key}.{t}.{sub}": text for key, text in texts.items()}
     flat["priority_reason"] = PRIORITY_REASON
     flat["promotion_note"] = PROMOTION_NOTE
     flat["kuaidi100_abort"] = KUAIDI100_ABORT

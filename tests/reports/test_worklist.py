@@ -70,3 +70,23 @@ def test_a_second_reader_sees_the_same_values(workbooks):
         ours = pd.read_excel(path, sheet_name="待办", engine="openpyxl", dtype=str)
         calamine = pd.read_excel(path, sheet_name="待办", engine="calamine", dtype=str)
         pd.testing.assert_frame_equal(ours, calamine, check_dtype=False)
+
+
+def test_scripts_and_remarks_follow_the_subtype(workbooks):
+    from logiwatch.catalog import ACTIONS, SUBTYPE_ACTIONS
+
+    seen = set()
+    for path in workbooks:
+        ws = load_workbook(path)["待办"]
+        header = _header(ws)
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            agent = path.stem if path.stem != "unassigned" else "客服ID"
+            code = row[header.index("anomaly_key")]
+            assert code
+            remark = row[header.index("备注模板")]
+            assert agent in remark and "2026-11-20" in remark, remark
+            seen.add((row[header.index("参考话术")], row[header.index("建议处理")]))
+    expected = SUBTYPE_ACTIONS[("DELIVERY_EXCEPTION", "REFUSED")]
+    assert any(script == expected["script"] and action == expected["action"]
+               for script, action in seen)
+    assert any(action == ACTIONS["STALLED"]["action"] for _, action in seen)

@@ -104,7 +104,8 @@ final as (
             coalesce(elapsed_hours, 0), coalesce(threshold_hours, 0), coalesce(detail, '')
         ) || format(label('priority_reason'), priority, score, severity,
                     overdue_share * 100, coalesce(amount, 0), days_open) as reason,
-        label('action.' || anomaly_type) as action,
+        coalesce(label('action.' || anomaly_type || '.' || subtype),
+                 label('action.' || anomaly_type)) as action,
         team,
         first_seen,
         anomaly_key,
