@@ -237,6 +237,7 @@ PRIORITY_REASON = "；{0}（得分 {1:.0f}：严重度 {2:.1f}，超阈值 {3:.0
 STALLED_ZONE = {1: "一区", 2: "二区", 3: "三区"}
 PROMOTION_NOTE = "，大促期间 {0}"
 KUAIDI100_ABORT = "；快递100停止查询：{0}"
+REPEAT_NOTE = "；{0}后仍未解决，再次跟进"
 
 
 def _labels() -> dict[str, str]:
@@ -255,6 +256,7 @@ def _labels() -> dict[str, str]:
     flat["priority_reason"] = PRIORITY_REASON
     flat["promotion_note"] = PROMOTION_NOTE
     flat["kuaidi100_abort"] = KUAIDI100_ABORT
+    flat["repeat_note"] = REPEAT_NOTE
     return flat
 
 

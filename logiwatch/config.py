@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
         "weight_overdue": 30.0,
         "weight_amount": 15.0,
         "weight_days_open": 15.0,
+        "weight_repeat": 10.0,
         "amount_cap": 500.0,
         "days_open_cap": 7.0,
         "p1_min_score": 65.0,

@@ -105,6 +105,7 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
     with connect(paths.work_db) as con:
         state.attach(con, paths.state)
         state.load_history(con, paths.as_of)
+        state.load_feedback(con, paths.as_of)
         prioritise(con, config, paths.as_of)
         create_table(con, "worklist_rows", "report/worklist_rows", {"as_of": paths.as_of})
         return con.execute("select count(*) from anomalies").fetchone()[0]

@@ -74,8 +74,12 @@ def expected_anomalies(sample, as_of: dt.datetime, zones: dict, promos: list
             shipped.append(o)
         elif paid and not cancelled:
             awaiting.append(o)
+    by_number = defaultdict(list)  # number → shipped orders that carry it
     for o in shipped:
-        _tracking_rules(o, as_of, events, com_new, zones, promos, shipped, found)
+        for number in _numbers(o):
+            by_number[number].append(o)
+    for o in shipped:
+        _tracking_rules(o, as_of, events, com_new, zones, promos, by_number, found)
     _awaiting_rules(awaiting, as_of, sample.stock_export, found)
     return found
 
@@ -84,7 +88,7 @@ def _numbers(o) -> list[str]:
     return [n for n in o.tracking_no.split(",") if n]
 
 
-def _tracking_rules(o, as_of, events, com_new, zones, promos, shipped, found) -> None:
+def _tracking_rules(o, as_of, events, com_new, zones, promos, by_number, found) -> None:
     numbers = _numbers(o)
     if not numbers:
         found.add(("WRONG_TRACKING_NO", "MISSING", o.order_id, ""))
@@ -102,8 +106,7 @@ def _tracking_rules(o, as_of, events, com_new, zones, promos, shipped, found) ->
         if subtype is None and ("FORWARDED" in statuses or
                                 com_new.get(number, o.carrier_code) != o.carrier_code):
             subtype = "FORWARDED"
-        if subtype is None and any(p is not o and number in _numbers(p) and
-                                   p.receiver != o.receiver for p in shipped):
+        if subtype is None and any(p.receiver != o.receiver for p in by_number[number]):
             subtype = "DUPLICATE"
         if subtype is None and history and history[0][0] < o.paid_at - HOUR:
             subtype = "BEFORE_SHIP"

@@ -20,12 +20,13 @@ from schemas.readers import LoadedFile, json_documents_frame, load_file, read_te
 from schemas.validate import REJECTS_DDL, validate
 from transforms.db import create_table, insert_rows, sql_text
 
-KINDS = ("order_lines", "inventory", "tracking_csv", "agents")
+KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
     "order_lines": pf.ORDER_COLUMNS,
     "inventory": pf.INVENTORY_COLUMNS,
     "tracking_csv": pf.TRACKING_CSV_COLUMNS,
     "agents": pf.AGENT_COLUMNS,
+    "feedback": pf.FEEDBACK_COLUMNS,
 }
 
 
@@ -60,10 +61,11 @@ def inbox_for(inbox: Path, day: dt.date) -> Path:
 
 
 ERP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-SUFFIXES = {"order_lines": ERP_SUFFIXES, "inventory": ERP_SUFFIXES,
+# feedback first: its glob names a folder, so a returned "orders…" workbook stays feedback
+SUFFIXES = {"feedback": (".xlsx",), "order_lines": ERP_SUFFIXES, "inventory": ERP_SUFFIXES,
             "tracking": (".jsonl", ".json", ".csv"), "agents": (".csv", ".xlsx")}
 GLOB_KEYS = {"order_lines": "orders", "inventory": "inventory", "tracking": "tracking",
-             "agents": "agents"}
+             "agents": "agents", "feedback": "feedback"}
 
 
 def classify(paths: list[Path], globs: dict[str, str]) -> dict[str, list[Path]]:
@@ -81,7 +83,8 @@ def classify(paths: list[Path], globs: dict[str, str]) -> dict[str, list[Path]]:
 
 def find_inputs(folder: Path, globs: dict[str, str]) -> dict[str, list[Path]]:
     """The inbox folder's input files by kind; an orders export is required."""
-    found = classify(list(folder.iterdir()) if folder.is_dir() else [], globs)
+    paths = [*folder.iterdir(), *folder.glob(globs["feedback"])] if folder.is_dir() else []
+    found = classify(paths, globs)
     if not found["order_lines"]:
         raise InputError(f"no orders export matching {globs['orders']!r} (.csv or .xlsx)",
                          file=str(folder))
@@ -98,7 +101,8 @@ def preflight(files: dict[str, list[Path]], config) -> None:
                     raise InputError("file is empty", file=path.name)
                 continue
             profiles, required = loaders["tracking_csv" if kind == "tracking" else kind]
-            sniff(path, profiles, required, config.data["inputs"]["sheet"] or None)
+            sheet = None if kind == "feedback" else config.data["inputs"]["sheet"] or None
+            sniff(path, profiles, required, sheet)
 
 
 def _loaders(config) -> dict[str, tuple[list, tuple[str, ...]]]:
@@ -108,6 +112,7 @@ def _loaders(config) -> dict[str, tuple[list, tuple[str, ...]]]:
         "inventory": ([pf.INVENTORY_PROFILE], pf.INVENTORY_REQUIRED),
         "tracking_csv": ([pf.TRACKING_CSV_PROFILE], pf.TRACKING_CSV_REQUIRED),
         "agents": ([pf.AGENT_PROFILE], pf.AGENT_REQUIRED),
+        "feedback": ([pf.FEEDBACK_PROFILE], pf.FEEDBACK_REQUIRED),
     }
 
 
@@ -127,7 +132,7 @@ def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
 def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, kind: str) -> None:
     profile = {"order_lines": pf.ORDER_PROFILES.get(loaded.profile),
                "inventory": pf.INVENTORY_PROFILE, "tracking_csv": pf.TRACKING_CSV_PROFILE,
-               "agents": pf.AGENT_PROFILE}[kind]
+               "agents": pf.AGENT_PROFILE, "feedback": pf.FEEDBACK_PROFILE}[kind]
     rows = [(loaded.path.name, c, profile.header_for(c) if profile else c)
             for c in loaded.columns]
     insert_rows(con, "file_headers", rows)
@@ -170,8 +175,8 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                 continue
             target = "tracking_csv" if kind == "tracking" else kind
             profiles, required = loaders[target]
-            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir,
-                               config.data["inputs"]["sheet"] or None)
+            sheet = None if target == "feedback" else config.data["inputs"]["sheet"] or None
+            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet)
             _record_headers(con, loaded, target)
             reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
                                       loaded.profile, loaded.rows_read,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from logiwatch.catalog import RESULT_CHOICES
+
 # canonical order status ← export values (聚水潭 Chinese and API names, 旺店通, platforms)
 ORDER_STATUS = {
     "待付款": "UNPAID", "WAITPAY": "UNPAID", "未付款": "UNPAID",
@@ -32,6 +34,7 @@ COLUMN_TYPES = {
                   "incoming_eta": "timestamp"},
     "tracking_csv": {"event_time": "timestamp"},
     "agents": {"capacity": "number"},
+    "feedback": {},
 }
 
 
@@ -81,11 +84,22 @@ class Agent(pa.DataFrameModel):
         strict = False
 
 
+class FeedbackRow(pa.DataFrameModel):
+    """One row of a worklist an agent handed back."""
+
+    anomaly_key: Series[str] = pa.Field(nullable=False, str_length={"min_value": 1})
+    result: Series[str] = pa.Field(nullable=False, isin=RESULT_CHOICES)
+
+    class Config:
+        strict = False
+
+
 MODELS = {
     "order_lines": OrderLine,
     "inventory": InventoryRow,
     "tracking_csv": TrackingEvent,
     "agents": Agent,
+    "feedback": FeedbackRow,
 }
 
 CHECK_REASONS = {

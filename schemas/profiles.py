@@ -27,6 +27,8 @@ TRACKING_CSV_COLUMNS = ("tracking_no", "carrier", "event_time", "state", "status
 TRACKING_CSV_REQUIRED = ("tracking_no", "event_time")
 AGENT_COLUMNS = ("agent_id", "name", "team", "capacity", "active")
 AGENT_REQUIRED = ("agent_id",)
+FEEDBACK_COLUMNS = ("anomaly_key", "order_id", "result", "note")
+FEEDBACK_REQUIRED = ("anomaly_key", "result")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,13 @@ TRACKING_CSV_PROFILE = Profile("tracking_csv", {
 AGENT_PROFILE = Profile("agents", {
     "客服ID": "agent_id", "姓名": "name", "组": "team", "每日容量": "capacity", "在岗": "active",
     **{c: c for c in AGENT_COLUMNS},
+})
+
+
+# a returned worklist: the hidden anomaly_key and what the agent filled in (zh or en headers)
+FEEDBACK_PROFILE = Profile("worklist", {
+    "anomaly_key": "anomaly_key", "内部订单号": "order_id", "Order id": "order_id",
+    "处理结果": "result", "Result": "result", "处理备注": "note", "Note": "note",
 })
 
 

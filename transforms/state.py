@@ -20,6 +20,10 @@ create table if not exists state.anomaly_history (
     as_of timestamp, anomaly_key varchar, anomaly_type varchar, subtype varchar,
     order_id varchar, tracking_no varchar, priority varchar, score double, agent_id varchar
 );
+create table if not exists state.feedback (
+    as_of timestamp, anomaly_key varchar, order_id varchar, result varchar, note varchar,
+    file varchar
+);
 create table if not exists state.runs (
     as_of timestamp, finished_at timestamp, config_hash varchar, anomalies bigint,
     orders bigint, rejected_rows bigint
@@ -69,10 +73,35 @@ def load_history(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """, {"as_of": as_of})
 
 
+CONTACT_RESULTS = ("已联系客户", "已催件")
+
+
+def load_feedback(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
+    """`contacted`: problems an agent reported contacting the customer or courier about,
+    in worklists handed back before or with this run (the latest result per problem)."""
+    con.execute("""
+        create or replace table contacted as
+        select anomaly_key, arg_max(result, received) as result
+        from (
+            select anomaly_key, result, as_of as received from state.feedback
+            where as_of < $as_of
+            union all
+            select anomaly_key, result, $as_of from feedback
+        )
+        group by anomaly_key
+        having arg_max(result, received) in (select unnest($results))
+    """, {"as_of": as_of, "results": list(CONTACT_RESULTS)})
+
+
 def record_run(con: duckdb.DuckDBPyConnection, as_of: dt.datetime, config_hash: str) -> None:
     """Replace this as_of's rows in the history (re-running a date is idempotent)."""
     con.execute("delete from state.anomaly_history where as_of = $as_of", {"as_of": as_of})
     con.execute("delete from state.runs where as_of = $as_of", {"as_of": as_of})
+    con.execute("delete from state.feedback where as_of = $as_of", {"as_of": as_of})
+    con.execute("""
+        insert into state.feedback
+        select $as_of, anomaly_key, order_id, result, note, _file from feedback
+    """, {"as_of": as_of})
     con.execute("""
         insert into state.anomaly_history
         select as_of, anomaly_key, anomaly_type, subtype, order_id, tracking_no, priority, score,

@@ -1,7 +1,7 @@
 -- Anomalies with their stable key, first-seen time, priority score, tier, reason and team.
 -- grain: (anomaly_type, order_id, tracking_no)
 -- params: $as_of, $weight_severity, $weight_overdue, $weight_amount, $weight_days_open,
---         $amount_cap, $days_open_cap, $p1_min_score, $p2_min_score
+--         $weight_repeat, $amount_cap, $days_open_cap, $p1_min_score, $p2_min_score
 with
 
 detected as (
@@ -22,6 +22,11 @@ severity as (
 
 routing as (
     select * from routing
+),
+
+contacted as (
+    -- worklists handed back: the customer or courier was contacted, and it is still open
+    select * from contacted
 ),
 
 keyed as (
@@ -50,26 +55,28 @@ components as (
             else 0.5
         end as overdue_share,
         least(1.0, coalesce(o.amount, 0) / nullif($amount_cap, 0)) as amount_share,
-        coalesce(r.team, '未分组') as team
+        coalesce(r.team, '未分组') as team,
+        c.result as contact_result
     from keyed k
     join orders o using (order_id)
     left join history h using (anomaly_key)
     left join severity s using (anomaly_type)
     left join routing r using (anomaly_type)
+    left join contacted c using (anomaly_key)
 ),
 
 scored as (
     select
         *,
         date_diff('day', first_seen, $as_of) as days_open,
-        round(
+        round(least(100.0,
             $weight_severity * severity
             + $weight_overdue * overdue_share
             + $weight_amount * coalesce(amount_share, 0)
             + $weight_days_open * least(1.0, date_diff('day', first_seen, $as_of)
-                                             / nullif($days_open_cap, 0)),
-            1
-        ) as score
+                                             / nullif($days_open_cap, 0))
+            + $weight_repeat * (contact_result is not null)::integer
+        ), 1) as score
     from components
 ),
 
@@ -103,7 +110,8 @@ final as (
                      label('reason.' || anomaly_type || '.*')),
             coalesce(elapsed_hours, 0), coalesce(threshold_hours, 0), coalesce(detail, '')
         ) || format(label('priority_reason'), priority, score, severity,
-                    overdue_share * 100, coalesce(amount, 0), days_open) as reason,
+                    overdue_share * 100, coalesce(amount, 0), days_open)
+          || coalesce(format(label('repeat_note'), contact_result), '') as reason,
         coalesce(label('action.' || anomaly_type || '.' || subtype),
                  label('action.' || anomaly_type)) as action,
         team,

@@ -1,0 +1,58 @@
+"""Worklists handed back: validated like any export, remembered, and a repeat ranks higher."""
+
+import csv
+import shutil
+
+from openpyxl import load_workbook
+
+from logiwatch import pipeline
+from logiwatch.config import load_config
+from tests.helpers import AS_OF, ROOT
+
+SAMPLE = ROOT / "sample_data"
+
+
+def _run(tmp_path, inbox, as_of):
+    config = load_config(SAMPLE / "logiwatch.toml")
+    paths = pipeline.RunPaths(inbox=inbox, out=tmp_path / "out", state=tmp_path / "s.duckdb",
+                              as_of=as_of)
+    return pipeline.run_pipeline(paths, config)
+
+
+def _rows(folder):
+    with (folder / "anomalies.csv").open(encoding="utf-8-sig") as fh:
+        return {r["anomaly_key"]: r for r in csv.DictReader(fh)}
+
+
+def test_contacted_problem_still_open_ranks_higher_and_says_why(tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    day_before = AS_OF.replace(day=19)
+    first = _run(tmp_path, inbox, day_before)
+    # kf01 works the list: one row chased, one a typo in the result, the rest untouched
+    wb = load_workbook(first / "worklists" / "kf01.xlsx")
+    ws = wb["待办"]
+    header = [c.value for c in ws[1]]
+    result, key = header.index("处理结果") + 1, header.index("anomaly_key") + 1
+    ws.cell(2, result).value = "已催件"
+    ws.cell(3, result).value = "催了"
+    chased = ws.cell(2, key).value
+    (inbox / "feedback").mkdir()
+    wb.save(inbox / "feedback" / "kf01.xlsx")
+
+    second = _run(tmp_path, inbox, AS_OF)
+    before, after = _rows(first)[chased], _rows(second)[chased]
+    assert "已催件后仍未解决" in after["reason"]
+    others = [k for k in _rows(second) if k in _rows(first) and k != chased]
+    assert all("仍未解决" not in _rows(second)[k]["reason"] for k in others)
+    assert float(after["score"]) > float(before["score"])
+    with (second / "rejects.csv").open(encoding="utf-8-sig") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(r["file"], r["row"], r["column"], r["value"]) for r in rejects
+            if r["file"] == "kf01.xlsx"] == [("kf01.xlsx", "3", "处理结果", "催了")]
+
+    # the next run still remembers the contact although the file is gone
+    (inbox / "feedback" / "kf01.xlsx").unlink()
+    third = _run(tmp_path, inbox, AS_OF.replace(day=21))
+    if chased in _rows(third):
+        assert "已催件后仍未解决" in _rows(third)[chased]["reason"]
