@@ -31,10 +31,9 @@ TOTAL_MARKERS = ("合计", "总计", "小计", "汇总", "TOTAL")
 
 @dataclass
 class LoadedFile:
-    """What reading one file produced: the table, the profile and the row reconciliation."""
+    """What reading one file produced: the profile, the columns and the row reconciliation."""
 
     path: Path
-    table: str
     profile: str
     encoding: str
     rows_read: int = 0
@@ -42,14 +41,10 @@ class LoadedFile:
     rows_dropped_total: int = 0
     columns: list[str] = field(default_factory=list)
 
-    @property
-    def rows_kept(self) -> int:
-        return self.rows_read - self.rows_dropped_blank - self.rows_dropped_total
-
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (a superset of GBK)."""
-    head = path.read_bytes()[:SNIFF_BYTES] if path.stat().st_size <= SNIFF_BYTES else _head(path)
+    head = _head(path)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -247,7 +242,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     finally:
         if header.rows is not None:
             con.unregister("_xlsx_rows")
-    loaded = LoadedFile(path=path, table=table, profile=header.profile.name,
+    loaded = LoadedFile(path=path, profile=header.profile.name,
                         encoding=header.encoding, columns=sorted(set(mapping.values())))
     loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
         f"select count(*), count(*) filter (where {all_blank}), "

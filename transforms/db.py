@@ -42,12 +42,6 @@ def create_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
     con.execute(f"create or replace {kind} {table} as\n{sql}", bind(sql, params or {}))
 
 
-def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
-    """Run a SQL file and fetch all rows as a DataFrame."""
-    sql = sql_text(name)
-    return con.execute(sql, bind(sql, params or {})).df()
-
-
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     """Insert rows into `table` (an empty list is fine; executemany refuses one)."""
     if rows:

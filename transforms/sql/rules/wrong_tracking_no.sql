@@ -2,7 +2,7 @@
 -- another carrier, forwarded, reused by another receiver, older than the order, or delivered
 -- elsewhere. Subtype = the first that applies in that order; the detail names every one.
 -- grain: (order_id, tracking_no); tracking_no is null for MISSING
--- params: $as_of, $duplicate_window_days
+-- params: $duplicate_window_days
 with
 
 orders as (
