@@ -27,5 +27,9 @@ sample: $(STAMP)
 clean:
 	rm -rf $(VENV) out .pytest_cache
 
+# LibreOffice and poppler come from Debian's packages (installed when missing and apt-get runs)
 preview: $(STAMP)
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	   --no-install-recommends libreoffice-calc poppler-utils fonts-noto-cjk)
 	$(BIN)/python -m tests.preview
