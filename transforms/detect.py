@@ -22,6 +22,7 @@ STAGING = (
     ("stg_parcels", "staging/parcels"),
     ("stg_events", "staging/events"),
     ("stg_parcel_status", "staging/parcel_status"),
+    ("stg_parcel_facts", "staging/parcel_facts"),
 )
 
 

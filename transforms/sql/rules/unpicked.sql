@@ -15,14 +15,9 @@ status as (
     select * from stg_parcel_status
 ),
 
-aborted as (
+facts as (
     -- Kuaidi100 gave up polling (e.g. 3天查询无记录): worth telling the agent
-    select
-        repair_tracking_token(clean_tracking_token(tracking_no)) as tracking_no,
-        arg_max(message, _row) as abort_message
-    from tracking_meta
-    where push_status = 'abort'
-    group by 1
+    select * from stg_parcel_facts
 ),
 
 shipped_parcels as (
@@ -33,11 +28,11 @@ shipped_parcels as (
         o.promotion,
         coalesce(s.n_events, 0) as n_events,
         coalesce(s.n_after_order, 0) as n_after_order,
-        a.abort_message
+        f.abort_message
     from orders o
     join parcels p using (order_id)
     left join status s using (tracking_no)
-    left join aborted a using (tracking_no)
+    left join facts f using (tracking_no)
     -- a mangled number cannot be looked up: WRONG_TRACKING_NO reports it instead
     where o.is_shipped and not p.is_mangled
 ),

@@ -17,8 +17,9 @@ status as (
     select * from stg_parcel_status
 ),
 
-meta as (
-    select * from tracking_meta
+facts as (
+    -- Kuaidi100 autoCheck found another carrier (comNew)
+    select * from stg_parcel_facts
 ),
 
 carrier_names as (
@@ -52,17 +53,6 @@ reused as (
     group by a.order_id, a.tracking_no
 ),
 
-corrected_carrier as (
-    -- Kuaidi100 autoCheck found another carrier (comNew); the latest push says last
-    select tracking_no, arg_max(com_new, (_file, _row)) as com_new
-    from (
-        select repair_tracking_token(clean_tracking_token(tracking_no)) as tracking_no, com_new,
-               _file, _row
-        from meta where com_new is not null
-    )
-    group by tracking_no
-),
-
 checked as (
     select
         o.order_id,
@@ -79,9 +69,9 @@ checked as (
         not p.is_mangled and len(p.candidate_carriers) > 0 and o.carrier_code is not null
             and not list_contains(p.candidate_carriers, o.carrier_code) as is_carrier_mismatch,
         coalesce(s.has_forwarded_event, false)
-            or (cc.com_new is not null and cc.com_new is distinct from o.carrier_code)
+            or (f.com_new is not null and f.com_new is distinct from o.carrier_code)
             as is_forwarded,
-        cc.com_new,
+        f.com_new,
         r.other_orders is not null as is_duplicate,
         r.other_orders,
         s.first_event_at,
@@ -91,7 +81,7 @@ checked as (
     from shipped o
     join parcels p using (order_id)
     left join status s using (tracking_no)
-    left join corrected_carrier cc using (tracking_no)
+    left join facts f using (tracking_no)
     left join reused r on r.order_id = o.order_id and r.tracking_no = p.tracking_no
 ),
 
