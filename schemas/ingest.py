@@ -100,19 +100,20 @@ def preflight(files: dict[str, list[Path]], config) -> None:
                 if path.stat().st_size == 0:
                     raise InputError("file is empty", file=path.name)
                 continue
-            profiles, required = loaders["tracking_csv" if kind == "tracking" else kind]
-            sheet = None if kind == "feedback" else config.data["inputs"]["sheet"] or None
-            sniff(path, profiles, required, sheet)
+            sniff(path, *loaders["tracking_csv" if kind == "tracking" else kind])
 
 
-def _loaders(config) -> dict[str, tuple[list, tuple[str, ...]]]:
+def _loaders(config) -> dict[str, tuple[list, tuple, str | None]]:
+    """Per kind: candidate header profiles, required columns, XLSX sheet to read."""
+    sheet = config.data["inputs"]["sheet"] or None
     return {
         "order_lines": (pf.order_profiles(config.data["inputs"]["erp_profile"]),
-                        pf.ORDER_REQUIRED),
-        "inventory": ([pf.INVENTORY_PROFILE], pf.INVENTORY_REQUIRED),
-        "tracking_csv": ([pf.TRACKING_CSV_PROFILE], pf.TRACKING_CSV_REQUIRED),
-        "agents": ([pf.AGENT_PROFILE], pf.AGENT_REQUIRED),
-        "feedback": ([pf.FEEDBACK_PROFILE], pf.FEEDBACK_REQUIRED),
+                        pf.ORDER_REQUIRED, sheet),
+        "inventory": ([pf.INVENTORY_PROFILE], pf.INVENTORY_REQUIRED, sheet),
+        "tracking_csv": ([pf.TRACKING_CSV_PROFILE], pf.TRACKING_CSV_REQUIRED, sheet),
+        "agents": ([pf.AGENT_PROFILE], pf.AGENT_REQUIRED, sheet),
+        # a handed-back worklist is read from its first sheet (待办), whatever ERP sheet is set
+        "feedback": ([pf.FEEDBACK_PROFILE], pf.FEEDBACK_REQUIRED, None),
     }
 
 
@@ -129,29 +130,29 @@ def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     con.execute(f"create or replace temp table raw_{kind} ({cols}, _file varchar, _row bigint)")
 
 
-def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, kind: str) -> None:
-    profile = {"order_lines": pf.ORDER_PROFILES.get(loaded.profile),
-               "inventory": pf.INVENTORY_PROFILE, "tracking_csv": pf.TRACKING_CSV_PROFILE,
-               "agents": pf.AGENT_PROFILE, "feedback": pf.FEEDBACK_PROFILE}[kind]
-    rows = [(loaded.path.name, c, profile.header_for(c) if profile else c)
-            for c in loaded.columns]
-    insert_rows(con, "file_headers", rows)
+def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
+    """The export's own header of each canonical column, for reject messages."""
+    insert_rows(con, "file_headers", [(loaded.path.name, c, loaded.profile.header_for(c))
+                                      for c in loaded.columns])
 
 
-def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> int:
-    """Append a JSON/JSONL file's documents to raw_tracking_docs; returns documents read."""
+def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path
+                        ) -> tuple[int, int]:
+    """Append a JSON/JSONL file's documents to raw_tracking_docs; returns (lines read,
+    blank lines)."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() == ".jsonl":
         read_text_lines(con, path, workdir, "raw_tracking_docs")
-        return con.execute("select count(*) from raw_tracking_docs where _file = $f",
-                           {"f": path.name}).fetchone()[0]
+        return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
+                           "from raw_tracking_docs where _file = $f", {"f": path.name}
+                           ).fetchone()
     frame = json_documents_frame(path)
     con.register("_json_docs", frame)
     con.execute("insert into raw_tracking_docs select $file, _row, line from _json_docs",
                 {"file": path.name})
     con.unregister("_json_docs")
-    return len(frame)
+    return len(frame), 0
 
 
 def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config, workdir: Path
@@ -169,17 +170,16 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     for kind, paths in files.items():
         for path in paths:
             if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
-                read = _load_tracking_docs(con, path, workdir)
+                read, blank = _load_tracking_docs(con, path, workdir)
                 reports.append(FileReport(path.name, "tracking_json", _sha256(path), "utf-8",
-                                          "kuaidi100", read))
+                                          "kuaidi100", read, rows_dropped_blank=blank))
                 continue
             target = "tracking_csv" if kind == "tracking" else kind
-            profiles, required = loaders[target]
-            sheet = None if target == "feedback" else config.data["inputs"]["sheet"] or None
+            profiles, required, sheet = loaders[target]
             loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet)
-            _record_headers(con, loaded, target)
+            _record_headers(con, loaded)
             reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
-                                      loaded.profile, loaded.rows_read,
+                                      loaded.profile.name, loaded.rows_read,
                                       rows_dropped_blank=loaded.rows_dropped_blank,
                                       rows_dropped_total=loaded.rows_dropped_total))
     _stage_kuaidi100(con)
@@ -223,10 +223,7 @@ def _reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> Non
         if r.kind == "tracking_json":
             # a document counts once: accepted when valid with a number (its events are
             # checked one by one and a bad event is a reject of the same line)
-            kept = con.execute("select count(*) from raw_tracking_docs where _file = $f "
-                               "and line <> ''", {"f": r.file}).fetchone()[0]
-            r.rows_dropped_blank = r.rows_read - kept
-            r.rows_accepted = kept - r.rows_rejected
+            r.rows_accepted = r.rows_read - r.rows_dropped_blank - r.rows_rejected
         else:
             r.rows_accepted = con.execute(
                 f"select count(*) from {r.kind} where _file = $f", {"f": r.file}).fetchone()[0]

@@ -34,7 +34,7 @@ class LoadedFile:
     """What reading one file produced: the profile, the columns and the row reconciliation."""
 
     path: Path
-    profile: str
+    profile: Profile
     encoding: str
     rows_read: int = 0
     rows_dropped_blank: int = 0
@@ -242,7 +242,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     finally:
         if header.rows is not None:
             con.unregister("_xlsx_rows")
-    loaded = LoadedFile(path=path, profile=header.profile.name,
+    loaded = LoadedFile(path=path, profile=header.profile,
                         encoding=header.encoding, columns=sorted(set(mapping.values())))
     loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
         f"select count(*), count(*) filter (where {all_blank}), "

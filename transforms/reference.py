@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from logiwatch.errors import ConfigError
-
 from logiwatch.catalog import LABELS
+from logiwatch.errors import ConfigError
 from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
 from transforms.db import insert_rows, sql_text
 
