@@ -1,36 +1,42 @@
-"""The scheduled deployment: `nightly` for today's date, on a cron in the configured timezone.
+"""The scheduled deployment: `nightly-today` on a cron in the configured timezone.
 
 Schedules need a real Prefect server (`prefect server start`, SQLite) with PREFECT_API_URL
 pointing at it; the ephemeral server does not schedule.
+
+No `from __future__ import annotations` (see flows/nightly.py).
 """
 
-from __future__ import annotations
-
-import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from prefect import flow
 from prefect.schedules import Cron
 
-from flows.nightly import nightly
-from logiwatch.config import Config, load_config
+from flows.nightly import nightly_today, shop_tags
+from logiwatch import pipeline
+from logiwatch.config import Config
+
+DEPLOYMENT = "logiwatch-nightly"
 
 
-@flow(name="nightly-today")
-def nightly_today(inbox: str, out: str, state: str, config_path: str | None = None) -> str:
-    """`nightly` for today's date in the configured timezone (deployment parameters are
-    plain strings, so the configuration is loaded here from its file)."""
-    config = load_config(Path(config_path) if config_path else None)
-    today = dt.datetime.now(config.tz).date()
-    return nightly(config.as_of_for_date(today), Path(inbox), Path(out), Path(state), config)
+def deployment_parameters(inbox: Path, out: Path, state: Path, config: Config,
+                          overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """The deployment's parameters: absolute paths, the configuration file (read at each
+    run) and the options given on the command line over it."""
+    config_path = None if config.source == "built-in defaults" else str(
+        Path(config.source).resolve())
+    return {"inbox": str(inbox.resolve()), "out": str(out.resolve()),
+            "state": str(state.resolve()), "config_path": config_path,
+            "overrides": overrides or {}}
 
 
-def serve_nightly(inbox: Path, out: Path, state: Path, config: Config, cron: str) -> None:
-    """Serve the deployment until interrupted."""
-    config_path = None if config.source == "built-in defaults" else str(Path(config.source).resolve())
+def serve_nightly(inbox: Path, out: Path, state: Path, config: Config, cron: str,
+                  overrides: dict[str, Any] | None = None) -> None:
+    """Register the deployment and run its scheduled (and triggered) runs until interrupted."""
+    shop = pipeline.shop_name(config, inbox)
     nightly_today.serve(
-        name="logiwatch-nightly",
+        name=DEPLOYMENT,
         schedule=Cron(cron, timezone=config.data["timezone"]),
-        parameters={"inbox": str(inbox.resolve()), "out": str(out.resolve()),
-                    "state": str(state.resolve()), "config_path": config_path},
+        parameters=deployment_parameters(inbox, out, state, config, overrides),
+        tags=shop_tags(shop),
+        description=f"logiwatch nightly worklists for {shop}",
     )

@@ -1,4 +1,4 @@
-"""`logiwatch` command line: run, backfill, serve, validate (SPEC §8).
+"""`logiwatch` command line: run, backfill, serve, validate (docs/contracts.md).
 
 This module is the composition root: it reads options, loads configuration and sets the
 Prefect environment before Prefect is imported. Exit codes: 0 success, 2 bad input or
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from logiwatch.config import Config, load_config
 from logiwatch.errors import InputError, RunLockedError
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+EXIT_FAILED = 1
 EXIT_INPUT = 2
 EXIT_LOCKED = 3
 
@@ -96,7 +98,19 @@ def _common(fn):
     return fn
 
 
-def _setup(inbox, out, state, config_path, lang):
+@dataclass(frozen=True)
+class Setup:
+    """The resolved options of run, backfill and serve."""
+
+    inbox: Path
+    out: Path
+    state: Path
+    config: Config
+    using_sample: bool
+    overrides: dict | None
+
+
+def _setup(inbox, out, state, config_path, lang) -> Setup:
     """Resolve defaults: no --inbox means the sample data with its own config."""
     using_sample = inbox is None
     if using_sample:
@@ -108,7 +122,7 @@ def _setup(inbox, out, state, config_path, lang):
         raise InputError("inbox folder not found", file=str(inbox))
     state = state or out / "state.duckdb"
     _prefect_environment()
-    return inbox, out, state, config, using_sample
+    return Setup(inbox, out, state, config, using_sample, overrides)
 
 
 @main.command()
@@ -122,30 +136,32 @@ def run(inbox, out, state, config_path, lang, as_of, no_prefect):
 
     Example: logiwatch run --inbox /data/exports --as-of 2026-11-20
     """
-    inbox, out, state, config, sample = _setup(inbox, out, state, config_path, lang)
-    cut_off = parse_as_of(as_of, config, _sample_date() if sample else _today(config))
-    result = _run_one(inbox, out, state, config, cut_off, no_prefect)
-    _report(result)
+    setup = _setup(inbox, out, state, config_path, lang)
+    cut_off = parse_as_of(as_of, setup.config,
+                          _sample_date() if setup.using_sample else _today(setup.config))
+    _report(_run_one(setup, cut_off, no_prefect))
 
 
-def _run_one(inbox: Path, out: Path, state: Path, config: Config, as_of: dt.datetime,
-             no_prefect: bool) -> Path:
+def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
+    """One date, with or without Prefect; the day's exports are checked first."""
     from logiwatch import pipeline
 
-    _preflight(inbox, config, as_of.date())
+    _preflight(setup.inbox, setup.config, as_of.date())
+    paths = pipeline.RunPaths(inbox=setup.inbox, out=setup.out, state=setup.state, as_of=as_of)
     if no_prefect:
-        paths = pipeline.RunPaths(inbox=inbox, out=out, state=state, as_of=as_of)
-        return pipeline.run_pipeline(paths, config)
-    from flows.nightly import nightly
+        return pipeline.run_pipeline(paths, setup.config)
+    from flows.nightly import run_nightly
 
-    return Path(nightly(as_of=as_of, inbox=inbox, out=out, state=state, config=config))
+    return run_nightly(paths, setup.config)
 
 
 def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
-    """Check the day's exports' headers before a flow starts (bad input: one line, exit 2)."""
-    from schemas.ingest import find_inputs, inbox_for, preflight
+    """Wait for a late orders export when configured, then check the exports' headers
+    before a flow starts (bad input: one line, exit 2)."""
+    from logiwatch.pipeline import wait_for_inputs
+    from schemas.ingest import preflight
 
-    preflight(find_inputs(inbox_for(inbox, day), config.data["inputs"]), config)
+    preflight(wait_for_inputs(inbox, config, day), config)
 
 
 def _report(folder: Path) -> None:
@@ -167,25 +183,39 @@ def _report(folder: Path) -> None:
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last date.")
 @click.option("--no-prefect", is_flag=True, help="Run the stages directly, without Prefect.")
 def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
-    """Run every date from --start to --end (oldest first), as a run on that date would have.
+    """Run every date from --start to --end, oldest first, as a run on that date would have.
+    A failed date does not stop later ones; the last line names the failed dates and the
+    exit code is that of the first failure (2 bad input, 3 state locked, 1 other).
 
     Example: logiwatch backfill --inbox /data/exports --start 2026-11-01 --end 2026-11-07
     """
-    inbox, out, state, config, _ = _setup(inbox, out, state, config_path, lang)
+    from logiwatch import pipeline
+
+    setup = _setup(inbox, out, state, config_path, lang)
     if end < start:
         raise click.BadParameter("--end is before --start", param_hint="--end")
     days = [start.date() + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    for day in days:  # every date's exports are checked before anything runs
-        _preflight(inbox, config, day)
-    if no_prefect:
-        folders = [_run_one(inbox, out, state, config, config.as_of_for_date(d), True)
-                   for d in days]
-    else:
-        from flows.nightly import backfill as backfill_flow
 
-        folders = [Path(f) for f in backfill_flow(days[0], days[-1], inbox, out, state, config)]
-    for folder in folders:
+    def run_date(day: dt.date) -> Path:
+        folder = _run_one(setup, setup.config.as_of_for_date(day), no_prefect)
         _report(folder)
+        return folder
+
+    def failed(day: dt.date, exc: BaseException) -> None:
+        click.echo(f"error: {day}: {pipeline.error_line(exc)}", err=True)
+
+    report = pipeline.backfill(days, run_date, on_failure=failed)
+    click.echo(report.last_line())
+    if report.failures:
+        sys.exit(_exit_code(next(iter(report.failures.values()))))
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, InputError):
+        return EXIT_INPUT
+    if isinstance(exc, RunLockedError):
+        return EXIT_LOCKED
+    return EXIT_FAILED
 
 
 @main.command()
@@ -198,10 +228,11 @@ def serve(inbox, out, state, config_path, lang, cron):
 
     Example: logiwatch serve --inbox /data/exports --cron "30 8 * * *"
     """
-    inbox, out, state, config, _ = _setup(inbox, out, state, config_path, lang)
+    setup = _setup(inbox, out, state, config_path, lang)
     from flows.serve import serve_nightly
 
-    serve_nightly(inbox=inbox, out=out, state=state, config=config, cron=cron)
+    serve_nightly(inbox=setup.inbox, out=setup.out, state=setup.state, config=setup.config,
+                  cron=cron, overrides=setup.overrides)
 
 
 @main.command()

@@ -23,6 +23,8 @@ ZONE1_ZHEJIANG = ["浙江", "江苏", "上海", "安徽"]
 ZONE3_FAR = ["新疆", "西藏", "青海", "甘肃", "宁夏", "内蒙古", "海南"]
 
 DEFAULTS: dict[str, Any] = {
+    # names flow runs, tags and alerts; empty: the inbox folder's name
+    "shop": "",
     "timezone": "Asia/Shanghai",
     "day_cutoff": "08:00",
     "duplicate_window_days": 90,
@@ -51,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
         "feedback": "feedback/*.xlsx",
         "erp_profile": "auto",
         "sheet": "",
+        # a late orders export: poll until this local time on the run's date ("" = no wait)
+        "wait_until": "",
+        "wait_poll_seconds": 60.0,
+        # transient I/O errors while reading (a file still being copied) are retried
+        "read_retries": 2,
+        "read_retry_delay_seconds": 30.0,
     },
     # [carriers.<kuaidi100 code>] aliases = [...], patterns = [...]: merged over the built-in registry
     "carriers": {},
@@ -87,6 +95,10 @@ DEFAULTS: dict[str, Any] = {
         "lang": "zh",
         "unassigned_max_rows": 5000,
     },
+    # a Prefect notification block ("slack-webhook/ops") told when a run fails ("" = none)
+    "alerts": {
+        "block": "",
+    },
 }
 
 # sections whose keys are chosen by the user (warehouse names, carrier codes, anomaly types)
@@ -111,6 +123,13 @@ class Config:
     @property
     def day_cutoff(self) -> dt.time:
         return _parse_time(self.data["day_cutoff"], "day_cutoff")
+
+    def wait_deadline(self, day: dt.date) -> dt.datetime | None:
+        """Until when a run for `day` waits for a late export (aware, configured timezone)."""
+        if not self.data["inputs"]["wait_until"]:
+            return None
+        until = _parse_time(self.data["inputs"]["wait_until"], "inputs.wait_until")
+        return dt.datetime.combine(day, until, tzinfo=self.tz)
 
     def as_of_for_date(self, day: dt.date) -> dt.datetime:
         """The data cut-off of a run "for date D": D at `day_cutoff`, local time."""
@@ -184,6 +203,11 @@ def _check(data: dict[str, Any]) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"timezone: unknown time zone {data['timezone']!r}") from None
     _parse_time(data["day_cutoff"], "day_cutoff")
+    if data["inputs"]["wait_until"]:
+        _parse_time(data["inputs"]["wait_until"], "inputs.wait_until")
+    if data["alerts"]["block"] and "/" not in data["alerts"]["block"]:
+        raise ConfigError("alerts.block must name a Prefect block as <block-type>/<name>, "
+                          f"got {data['alerts']['block']!r}")
     for i, promo in enumerate(data["promotions"]):
         key = f"promotions[{i}]"
         if not isinstance(promo, dict) or not {"start", "end"} <= promo.keys():

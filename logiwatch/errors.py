@@ -14,6 +14,10 @@ class InputError(Exception):
         self.file, self.row, self.column = file, row, column
 
 
+class MissingExportError(InputError):
+    """A required export is not (yet) in the inbox; a run may wait for it (`inputs.wait_until`)."""
+
+
 class ConfigError(InputError):
     """A configuration key is missing, unknown or has a bad value."""
 

@@ -14,11 +14,12 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import duckdb
 
 from logiwatch.config import Config
+from logiwatch.errors import InputError, MissingExportError, RunLockedError
 from reports.csv_files import write_anomalies, write_rejects, write_warnings
 from reports.manifest import build_manifest, write_manifest
 from reports.summary import write_summary
@@ -83,9 +84,36 @@ def prepare(paths: RunPaths) -> None:
     paths.work.mkdir(parents=True)
 
 
+def shop_name(config: Config, inbox: Path) -> str:
+    """The shop a run is for: `shop` from the configuration, else the inbox folder's name."""
+    return config.data["shop"] or Path(inbox).resolve().name
+
+
+def wait_for_inputs(inbox: Path, config: Config, day: dt.date,
+                    now: Callable[[], dt.datetime] | None = None,
+                    sleep: Callable[[float], None] = time.sleep) -> dict[str, list[Path]]:
+    """The day's input files by kind, waiting for a late orders export until
+    `inputs.wait_until` on `day` (local time); then one error naming what is missing."""
+    deadline = config.wait_deadline(day)
+    now = now or (lambda: dt.datetime.now(config.tz))
+    poll = max(config.data["inputs"]["wait_poll_seconds"], 0.01)
+    while True:
+        try:
+            return find_inputs(inbox_for(inbox, day), config.data["inputs"])
+        except MissingExportError as exc:
+            left = (deadline - now()).total_seconds() if deadline else 0
+            if left <= 0:
+                if deadline:
+                    raise MissingExportError(
+                        f"{exc} (waited until {deadline:%Y-%m-%d %H:%M}, inputs.wait_until)"
+                    ) from None
+                raise
+            sleep(min(poll, left))
+
+
 def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
     """Load and validate the day's exports; returns per-file reconciliation rows."""
-    files = find_inputs(inbox_for(paths.inbox, paths.as_of.date()), config.data["inputs"])
+    files = wait_for_inputs(paths.inbox, config, paths.as_of.date())
     with connect(paths.work_db) as con:
         reports = ingest(con, files, config, paths.work)
     return [r.as_dict() for r in reports]
@@ -168,15 +196,79 @@ class Stages:
     write: Callable = write_stage
 
 
+def failed_stage(exc: BaseException) -> str:
+    """The stage an exception of `run_pipeline` came from ("start" before the first)."""
+    return getattr(exc, "logiwatch_stage", "start")
+
+
+def _in_stage(name: str, timings: dict[str, float], fn: Callable):
+    """Run one stage, timing it and marking a failure with the stage's name."""
+    try:
+        result, timings[name] = timed(fn)
+    except Exception as exc:
+        with contextlib.suppress(AttributeError, TypeError):
+            exc.logiwatch_stage = name
+        raise
+    return result
+
+
 def run_pipeline(paths: RunPaths, config: Config, stages: Stages = Stages()) -> Path:
     """All stages in order under the state lock; returns the output folder."""
     with state.state_lock(paths.state):
         prepare(paths)
         try:
-            timings = {}
-            inputs, timings["ingest"] = timed(lambda: stages.ingest(paths, config))
-            _, timings["detect"] = timed(lambda: stages.detect(paths, config))
-            _, timings["prioritise"] = timed(lambda: stages.prioritise(paths, config))
-            return Path(stages.write(paths, config, inputs, timings))
+            timings: dict[str, float] = {}
+            inputs = _in_stage("ingest", timings, lambda: stages.ingest(paths, config))
+            _in_stage("detect", timings, lambda: stages.detect(paths, config))
+            _in_stage("prioritise", timings, lambda: stages.prioritise(paths, config))
+            folder = _in_stage("write", {}, lambda: stages.write(paths, config, inputs, timings))
+            return Path(folder)
         finally:
             cleanup(paths)
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for a failed run: the message of expected errors, else the error's type too."""
+    if isinstance(exc, (InputError, RunLockedError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+class BackfillFailed(Exception):
+    """Some dates of a backfill failed (the message names them)."""
+
+
+@dataclass
+class BackfillReport:
+    """What a backfill did: the output folder of each date that ran, the error of each that
+    failed (dates in order)."""
+
+    folders: dict[dt.date, Path]
+    failures: dict[dt.date, BaseException]
+
+    def last_line(self) -> str:
+        """The closing line: how many dates ran, and which failed."""
+        total = len(self.folders) + len(self.failures)
+        if not self.failures:
+            return f"backfill: {total} of {total} dates done"
+        return (f"backfill: {len(self.failures)} of {total} dates failed: "
+                + ", ".join(d.isoformat() for d in self.failures))
+
+
+def backfill(days: Iterable[dt.date], run_date: Callable[[dt.date], Path],
+             on_failure: Callable[[dt.date, BaseException], None] | None = None
+             ) -> BackfillReport:
+    """Run `run_date` for every day, oldest first; a failed date does not stop later ones.
+
+    `run_date` runs one date (the plain pipeline or the Prefect flow); `on_failure` is told
+    of each failure as it happens.
+    """
+    report = BackfillReport({}, {})
+    for day in sorted(set(days)):
+        try:
+            report.folders[day] = Path(run_date(day))
+        except Exception as exc:  # one date's failure, whatever it is, is reported, not fatal
+            report.failures[day] = exc
+            if on_failure:
+                on_failure(day, exc)
+    return report

@@ -21,6 +21,13 @@ def build_manifest(con: duckdb.DuckDBPyConnection, *, as_of: dt.datetime, config
     ).fetchall()}
     by_priority = dict(con.execute(
         "select priority, count(*) from anomalies group by 1 order by 1").fetchall())
+    by_type_priority: dict[str, dict[str, int]] = {}
+    for kind, tier, n in con.execute(
+            "select anomaly_type, priority, count(*) from anomalies group by 1, 2 order by 1, 2"
+    ).fetchall():
+        by_type_priority.setdefault(kind, {})[tier] = n
+    unassigned = con.execute("select count(*), count(distinct order_id) from anomalies "
+                             "where agent_id is null").fetchone()
     return {
         "version": __version__,
         "as_of": as_of.isoformat(sep=" "),
@@ -33,6 +40,8 @@ def build_manifest(con: duckdb.DuckDBPyConnection, *, as_of: dt.datetime, config
             "by_type": by_type,
             "by_subtype": by_subtype,
             "by_priority": by_priority,
+            "by_type_priority": by_type_priority,
+            "unassigned": {"anomalies": unassigned[0], "orders": unassigned[1]},
         },
         "rejected_rows": con.execute("select count(*) from rejects").fetchone()[0],
         "warnings": con.execute("select count(*) from warnings").fetchone()[0],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from logiwatch.errors import InputError
+from logiwatch.errors import InputError, MissingExportError
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
 from schemas.validate import REJECTS_DDL, validate
@@ -55,7 +55,7 @@ class FileReport:
 
 
 def inbox_for(inbox: Path, day: dt.date) -> Path:
-    """`inbox/YYYY-MM-DD/` when it exists, else the inbox itself (SPEC §4)."""
+    """`inbox/YYYY-MM-DD/` when it exists, else the inbox itself (docs/contracts.md, inputs)."""
     dated = inbox / day.isoformat()
     return dated if dated.is_dir() else inbox
 
@@ -86,7 +86,7 @@ def find_inputs(folder: Path, globs: dict[str, str]) -> dict[str, list[Path]]:
     paths = [*folder.iterdir(), *folder.glob(globs["feedback"])] if folder.is_dir() else []
     found = classify(paths, globs)
     if not found["order_lines"]:
-        raise InputError(f"no orders export matching {globs['orders']!r} (.csv or .xlsx)",
+        raise MissingExportError(f"no orders export matching {globs['orders']!r} (.csv or .xlsx)",
                          file=str(folder))
     return found
 

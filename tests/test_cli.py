@@ -1,8 +1,10 @@
-"""The command line: exit codes and one-line messages (CliRunner, no Prefect)."""
+"""The command line: exit codes and one-line messages, in process (CliRunner) and as users run
+it (the installed `logiwatch` in a subprocess)."""
 
 import csv
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from logiwatch.cli import main
@@ -103,3 +105,88 @@ def test_help_lists_every_command():
     result = _run("--help")
     for command in ("run", "backfill", "serve", "validate"):
         assert command in result.output
+
+
+# --- as users run it: the installed command in a subprocess -------------------------------
+
+def _cli(*args, timeout=300):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    logiwatch = Path(sys.executable).parent / "logiwatch"
+    return subprocess.run([str(logiwatch), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _dated_inbox(tmp_path, days):
+    """An inbox whose root has no orders export, with the sample's exports under some dates."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for day in days:
+        folder = inbox / day
+        folder.mkdir()
+        for name in ("orders.csv", "inventory.csv", "tracking.jsonl", "agents.csv"):
+            shutil.copy(SAMPLE / name, folder / name)
+    return inbox
+
+
+@pytest.mark.parametrize("engine", ["--no-prefect", "prefect"])
+def test_backfill_goes_on_past_a_failed_date_and_names_it_last(tmp_path, engine):
+    inbox = _dated_inbox(tmp_path, ["2026-11-18", "2026-11-20"])
+    out = tmp_path / "out"
+    args = ["backfill", "--inbox", inbox, "--out", out, "--config", SAMPLE / "logiwatch.toml",
+            "--start", "2026-11-18", "--end", "2026-11-20"]
+    result = _cli(*args, *([engine] if engine != "prefect" else []))
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "backfill: 1 of 3 dates failed: 2026-11-19"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: 2026-11-19: {inbox}: no orders export matching 'orders*' (.csv or .xlsx)")
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["2026-11-18", "2026-11-20"]
+    # each date's report line comes in date order
+    outputs = [line for line in result.stdout.splitlines() if line.startswith("outputs: ")]
+    assert outputs == [f"outputs: {out / '2026-11-18'}", f"outputs: {out / '2026-11-20'}"]
+
+
+def test_run_waits_for_a_late_orders_export(tmp_path):
+    import datetime as dt
+    import threading
+    import time
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime.now(tz)
+    deadline = now + dt.timedelta(seconds=60)
+    if deadline.date() != now.date():
+        pytest.skip("too close to midnight in Asia/Shanghai for a same-day deadline")
+    config = tmp_path / "shop.toml"
+    config.write_text(f'[inputs]\nwait_until = "{deadline:%H:%M:%S}"\nwait_poll_seconds = 0.5\n',
+                      encoding="utf-8")
+    inbox = _inbox(tmp_path)
+    (inbox / "orders.csv").rename(tmp_path / "orders.csv")  # not there yet
+
+    def arrive():
+        time.sleep(3)
+        (tmp_path / "orders.csv").rename(inbox / "orders.csv")
+
+    threading.Thread(target=arrive).start()
+    started = time.monotonic()
+    result = _cli("run", "--inbox", inbox, "--out", tmp_path / "out", "--config", config,
+                  "--as-of", now.date().isoformat(), "--no-prefect")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started >= 3
+    assert (tmp_path / "out" / now.date().isoformat() / "anomalies.csv").exists()
+
+
+def test_run_gives_up_at_the_deadline_with_one_line(tmp_path):
+    config = tmp_path / "shop.toml"
+    config.write_text('[inputs]\nwait_until = "09:30"\n', encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    result = _cli("run", "--inbox", inbox, "--out", tmp_path / "out", "--config", config,
+                  "--as-of", "2026-11-20", "--no-prefect")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {inbox}: no orders export matching 'orders*' (.csv or .xlsx) "
+        "(waited until 2026-11-20 09:30, inputs.wait_until)"]

@@ -1,0 +1,122 @@
+"""The plain pipeline: waiting for a late export, one backfill behaviour, stage names."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from logiwatch import pipeline
+from logiwatch.config import load_config
+from logiwatch.errors import InputError, MissingExportError
+from tests.helpers import ROOT
+
+DAY = dt.date(2026, 11, 20)
+
+
+class Clock:
+    """A fake clock for the waiting loop: `sleep` moves it on and may run a side effect."""
+
+    def __init__(self, start: dt.datetime, on_sleep=None):
+        self.now_at, self.slept, self.on_sleep = start, [], on_sleep
+
+    def now(self) -> dt.datetime:
+        return self.now_at
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now_at += dt.timedelta(seconds=seconds)
+        if self.on_sleep:
+            self.on_sleep(self)
+
+
+def _config(wait_until="09:30", poll=60):
+    return load_config(overrides={"inputs": {"wait_until": wait_until,
+                                             "wait_poll_seconds": poll}})
+
+
+def _at(hh, mm, ss=0):
+    return dt.datetime(2026, 11, 20, hh, mm, ss, tzinfo=_config().tz)
+
+
+def test_export_that_arrives_while_waiting_is_used(tmp_path):
+    def arrive(clock):
+        if len(clock.slept) == 3:
+            shutil.copy(ROOT / "sample_data" / "orders.csv", tmp_path / "orders.csv")
+
+    clock = Clock(_at(8, 30), arrive)
+    files = pipeline.wait_for_inputs(tmp_path, _config(), DAY, clock.now, clock.sleep)
+    assert [p.name for p in files["order_lines"]] == ["orders.csv"]
+    assert clock.slept == [60, 60, 60]
+
+
+def test_waiting_stops_at_the_deadline_naming_the_missing_file(tmp_path):
+    clock = Clock(_at(9, 28, 30))
+    with pytest.raises(MissingExportError) as caught:
+        pipeline.wait_for_inputs(tmp_path, _config(), DAY, clock.now, clock.sleep)
+    assert clock.slept == [60, 30]  # never sleeps past 09:30
+    assert str(caught.value) == (f"{tmp_path}: no orders export matching 'orders*' (.csv or "
+                                 ".xlsx) (waited until 2026-11-20 09:30, inputs.wait_until)")
+
+
+def test_deadline_already_past_fails_at_once(tmp_path):
+    clock = Clock(_at(9, 30, 1))  # one second late, e.g. a backfill of an old date
+    with pytest.raises(MissingExportError, match="waited until 2026-11-20 09:30"):
+        pipeline.wait_for_inputs(tmp_path, _config(), DAY, clock.now, clock.sleep)
+    assert clock.slept == []
+
+
+def test_no_wait_configured_fails_at_once(tmp_path):
+    clock = Clock(_at(6, 0))
+    with pytest.raises(MissingExportError) as caught:
+        pipeline.wait_for_inputs(tmp_path, _config(wait_until=""), DAY, clock.now, clock.sleep)
+    assert "waited" not in str(caught.value)
+    assert clock.slept == []
+
+
+def test_wait_until_must_be_a_time():
+    with pytest.raises(InputError, match="inputs.wait_until must be a time like 08:00"):
+        load_config(overrides={"inputs": {"wait_until": "half past nine"}})
+
+
+def test_alerts_block_must_name_type_and_block():
+    with pytest.raises(InputError, match="alerts.block must name a Prefect block"):
+        load_config(overrides={"alerts": {"block": "ops"}})
+
+
+def test_backfill_runs_oldest_first_and_goes_on_after_a_failure(tmp_path):
+    ran = []
+
+    def run_date(day):
+        ran.append(day)
+        if day == dt.date(2026, 11, 19):
+            raise InputError("file is empty", file="orders.csv")
+        return tmp_path / day.isoformat()
+
+    days = [dt.date(2026, 11, 20), dt.date(2026, 11, 18), dt.date(2026, 11, 19)]
+    told = []
+    report = pipeline.backfill(days, run_date, on_failure=lambda d, e: told.append((d, str(e))))
+    assert ran == sorted(days)
+    assert list(report.folders) == [dt.date(2026, 11, 18), dt.date(2026, 11, 20)]
+    assert told == [(dt.date(2026, 11, 19), "orders.csv: file is empty")]
+    assert report.last_line() == "backfill: 1 of 3 dates failed: 2026-11-19"
+
+
+def test_backfill_without_failures_says_so(tmp_path):
+    report = pipeline.backfill([DAY], lambda day: tmp_path)
+    assert report.last_line() == "backfill: 1 of 1 dates done"
+
+
+def test_a_failure_names_its_stage(tmp_path):
+    def broken_detect(paths, config):
+        raise RuntimeError("rule SQL broke")
+
+    paths = pipeline.RunPaths(inbox=ROOT / "sample_data", out=tmp_path,
+                              state=tmp_path / "state.duckdb",
+                              as_of=dt.datetime(2026, 11, 20, 8))
+    stages = pipeline.Stages(detect=broken_detect)
+    with pytest.raises(RuntimeError) as caught:
+        pipeline.run_pipeline(paths, load_config(ROOT / "sample_data" / "logiwatch.toml"),
+                              stages)
+    assert pipeline.failed_stage(caught.value) == "detect"
+    assert pipeline.error_line(caught.value) == "RuntimeError: rule SQL broke"
+    assert not (tmp_path / "2026-11-20").exists()
