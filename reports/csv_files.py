@@ -49,7 +49,7 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ..
 
 
 def write_anomalies(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """`anomalies.csv`: SPEC §7 columns in SPEC order, sorted by priority then score."""
+    """`anomalies.csv`: the columns of docs/contracts.md, in order, sorted by priority then score."""
     return write_csv(con, "anomalies", ANOMALY_COLUMNS, path,
                      "priority, score desc, order_id, anomaly_type, tracking_no")
 

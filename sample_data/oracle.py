@@ -1,9 +1,9 @@
-"""The SPEC §6 rules written plainly over the generator's own model, as a second opinion.
+"""The docs/contracts.md, rules rules written plainly over the generator's own model, as a second opinion.
 
 The generator labels what it plants for the sample date by construction; for other as-of
 dates (earlier runs, a date inside a promotion) the labels come from this oracle. It reads
 the generator's objects, never the exported files or the rule SQL, so it is an independent
-implementation of the SPEC; at the sample date the generator checks that both agree.
+implementation of docs/contracts.md; at the sample date the generator checks that both agree.
 Loops over orders are fine here: the sample is small.
 """
 
@@ -19,7 +19,7 @@ THRESHOLDS = {"unpicked": 24, "unpicked_promo": 72, "zone": {1: 24, 2: 48, 3: 48
               "ship_sla": 48, "locker_uncollected": 48, "proxy_signed_window": 24}
 DEFAULT_ZONES = {"zone1": ["浙江", "江苏", "上海", "安徽"],
                  "zone3": ["新疆", "西藏", "青海", "甘肃", "宁夏", "内蒙古", "海南"]}
-# Kuaidi100 codes the generator uses → SPEC §4.3 status (and exception subtype)
+# Kuaidi100 codes the generator uses → docs/domain.md, courier scans status (and exception subtype)
 STATUS = {"101": "ORDERED", "103": "PICKED_UP", "1002": "IN_TRANSIT", "5": "OUT_FOR_DELIVERY",
           "3": "SIGNED", "301": "SIGNED", "303": "SIGNED_PROXY", "304": "SIGNED_LOCKER",
           "501": "AT_LOCKER", "14": "REFUSED", "203": "REFUSED", "6": "RETURNING",

@@ -1,7 +1,8 @@
 """ERP header profiles: export header → canonical column, per ERP.
 
-Another ERP is a new entry here (a header map), not new code. Header evidence:
-shared reference `erp_headers.md` (聚水潭 §1, 旺店通 §4).
+Another ERP is a new entry here (a header map), not new code. The headers are those of the
+ERPs' own export templates and of public importer code for them (docs/contracts.md lists the
+聚水潭 profile).
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
-"""Measure the carrier registry against the shared peer test vectors.
+"""Measure the carrier registry against a collection of peer test vectors.
 
-    python -m tests.carrier_agreement [PATH/peer_vectors.csv]
+    python -m tests.carrier_agreement [FOLDER_OR_CSV]
+
+FOLDER_OR_CSV is a `peer_vectors.csv` (columns carrier, number, expected_valid, source, note)
+or a folder holding one; the default is the project's fixture
+`tests/fixtures/tracking_numbers/peer_vectors.csv`.
 
 For each vector whose source asserts valid/invalid, "ours" is whether the number fits the
 named carrier (S10 rows: whether it passes the S10 check for a CN number). Prints agreement
@@ -19,6 +23,7 @@ import duckdb
 from logiwatch.config import load_config
 from transforms.carriers import S10, candidate_carriers
 from transforms.reference import create_reference_tables
+from tests.helpers import FIXTURES
 
 CODES = {"SF": "shunfeng", "ZTO": "zhongtong", "YTO": "yuantong", "STO": "shentong",
          "YUNDA": "yunda", "JT": "jtexpress", "JD": "jd", "EMS": "ems",
@@ -26,8 +31,9 @@ CODES = {"SF": "shunfeng", "ZTO": "zhongtong", "YTO": "yuantong", "STO": "shento
 
 
 def main() -> None:
-    default = Path(__file__).resolve().parents[2] / "shared/reference/tracking_numbers"
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else default / "peer_vectors.csv"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURES / "tracking_numbers"
+    if path.is_dir():
+        path = path / "peer_vectors.csv"
     with path.open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["expected_valid"] in ("true", "false")]
     con = duckdb.connect()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import duckdb
@@ -18,11 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 8, 0)
 
 
-def reference_dir() -> Path:
-    """The shared reference folder beside the repository (read, never copied)."""
-    path = Path(os.environ.get("LOGIWATCH_REFERENCE", ROOT.parent / "shared" / "reference"))
-    assert path.is_dir(), f"shared reference data not found at {path} (set LOGIWATCH_REFERENCE)"
-    return path
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def hours_before(hours: float, as_of: dt.datetime = AS_OF) -> str:

@@ -34,3 +34,20 @@ def test_every_command_is_documented_and_has_help(command):
 def test_readme_starts_with_make_run_and_make_test():
     head = README.split("\n\n", 2)[1]
     assert "make run" in head and "make test" in head
+
+
+def test_nothing_in_the_repository_points_outside_it():
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    outside = ("../shared", "shared/reference", "SPEC.md", "LOGIWATCH_REFERENCE")
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in (".py", ".md", ".sql", ".toml", ".txt", ".cfg", "") or \
+                not path.is_file() or name == "tests/test_docs.py":
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [(name, word) for word in outside if word in text]
+    assert found == []

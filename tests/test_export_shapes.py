@@ -1,4 +1,4 @@
-"""The same sample exported in every shape gives the same anomalies (SPEC §4)."""
+"""The same sample exported in every shape gives the same anomalies (docs/contracts.md, inputs)."""
 
 import csv
 

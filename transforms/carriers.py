@@ -1,7 +1,7 @@
 """Carrier registry: ERP display names → Kuaidi100 `com` codes, and tracking-number patterns.
 
-Patterns and their evidence: shared reference `tracking_numbers.md` §1. Formats changed over
-time, so each carrier lists its modern patterns and the legacy ones still seen in old data.
+Patterns: docs/domain.md (tracking numbers), measured against public test vectors in
+tests/fixtures/tracking_numbers/ (each with its source). Formats changed over time, so each carrier lists its modern patterns and the legacy ones still seen in old data.
 A number may fit several carriers (12-digit SF/ZTO/STO, 13-digit Yunda/EMS): the rules work
 with the *set* of candidate carriers, never a single guess. Matching itself runs in DuckDB
 (`transforms/sql/staging/carrier_patterns` table + macros), so this module is data only.

@@ -9,7 +9,7 @@ from logiwatch.errors import ConfigError
 from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
 from transforms.db import insert_rows, sql_text
 
-# Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); SPEC §4.3
+# Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); docs/domain.md, courier scans
 STATUS_CODES = {
     "101": ("ORDERED", None), "102": ("ORDERED", None),
     "1": ("PICKED_UP", None), "103": ("PICKED_UP", None),

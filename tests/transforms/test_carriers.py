@@ -1,4 +1,4 @@
-"""Carrier registry against the shared reference test vectors (read in place, not copied)."""
+"""Carrier registry against public test vectors (tests/fixtures, each with its source)."""
 
 import csv
 
@@ -8,14 +8,14 @@ import pytest
 from logiwatch.config import load_config
 from transforms.carriers import candidate_carriers
 from transforms.reference import create_reference_tables
-from tests.helpers import reference_dir
+from tests.helpers import FIXTURES
 
 CODES = {"SF": "shunfeng", "ZTO": "zhongtong", "YTO": "yuantong", "STO": "shentong",
          "YUNDA": "yunda", "JT": "jtexpress", "JD": "jd", "EMS": "ems",
          "CHINAPOST": "youzhengguonei", "DEPPON": "debangkuaidi"}
 # rows where a format check must disagree with the peer, and why
 EXPECTED_DISAGREEMENTS = {
-    "1207119765021": "labelled 邮政 by peers but carries the EMS check digit (reference §3)",
+    "1207119765021": "labelled 邮政 by peers but carries the EMS check digit (docs/domain.md)",
     "9630067620008": "96x: labelled EMS in one example, but it fails the EMS check digit",
 }
 
@@ -29,7 +29,7 @@ def con():
 
 
 def _vectors():
-    with (reference_dir() / "tracking_numbers" / "peer_vectors.csv").open(encoding="utf-8") as fh:
+    with (FIXTURES / "tracking_numbers" / "peer_vectors.csv").open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 

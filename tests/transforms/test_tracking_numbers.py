@@ -1,4 +1,5 @@
-"""Tracking-number cleaning and Excel damage: all 33 reference cases through the staging SQL."""
+"""Tracking-number cleaning and Excel damage: all 33 fixture cases (each with its source)
+through the staging SQL."""
 
 import csv
 
@@ -6,12 +7,12 @@ import duckdb
 import pytest
 
 from logiwatch.config import load_config
-from tests.helpers import load, order, reference_dir, AS_OF
+from tests.helpers import FIXTURES, load, order, AS_OF
 from transforms.detect import stage
 
 
 def _cases():
-    path = reference_dir() / "tracking_numbers" / "excel_mangling_cases.csv"
+    path = FIXTURES / "tracking_numbers" / "excel_damage_cases.csv"
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

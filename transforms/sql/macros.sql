@@ -1,6 +1,6 @@
 -- Macros shared by the staging queries. Executed once per connection (several statements).
 
--- Tracking-number cleaning (SPEC §6): full-width → half-width, remove all white space
+-- Tracking-number cleaning (docs/contracts.md, rules): full-width → half-width, remove all white space
 -- (including NBSP, zero-width space, BOM, ideographic space), strip a ="…" wrapper and a
 -- leading apostrophe, upper-case.
 create or replace macro clean_tracking_token(t) as upper(
@@ -54,7 +54,7 @@ create or replace macro s10_check_ok(n) as (
 create or replace macro norm_province(p) as regexp_replace(
     trim(p), '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '');
 
--- Canonical event status without codes (SPEC §4.3): specific scan texts first (a locker
+-- Canonical event status without codes (docs/domain.md, courier scans): specific scan texts first (a locker
 -- drop-off is reported with the status word 派件, a proxy signature with 签收), then
 -- Kuaidi100's status word, then generic scan texts.
 create or replace macro status_from_text(status_text, context) as case

@@ -64,7 +64,7 @@ final as (
         norm_province(v.province) as province_norm,
         v.status = 'CANCELLED' as is_cancelled,
         v.shipped_at_seen is not null and v.status <> 'CANCELLED' as is_shipped,
-        -- SPEC §6: paid, not shipped, not cancelled (the export's status is a snapshot taken
+        -- docs/contracts.md, rules: paid, not shipped, not cancelled (the export's status is a snapshot taken
         -- after as_of in a backfill, so only a cancellation counts)
         v.paid_at_seen is not null
             and v.shipped_at_seen is null
