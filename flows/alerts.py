@@ -7,7 +7,7 @@ No `from __future__ import annotations`: imported by flow modules (see flows/nig
 from prefect.blocks.core import Block
 from prefect.logging.loggers import flow_run_logger
 
-from logiwatch import pipeline
+from flows import pipeline
 
 
 def failure_line(shop: str, day: str, exc: BaseException | None, message: str = "") -> str:
@@ -31,7 +31,7 @@ def report_failure(flow_run, flow, state, config, shop: str, day: str) -> str:
     line = failure_line(shop, day, exc if isinstance(exc, BaseException) else None,
                         state.message or "")
     logger.error(line)
-    block = config.data["alerts"]["block"] if config else ""
+    block = config.alerts.block if config else ""
     if block:
         try:
             Block.load(block).notify(line, subject=f"logiwatch {shop} {day} failed")

@@ -18,13 +18,13 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run as current_run
 
 from flows.alerts import report_failure
-from logiwatch import pipeline
-from logiwatch.config import Config
-from logiwatch.errors import InputError
+from flows import pipeline
+from core.config import Config
+from core.errors import InputError
 from reports.run_report import run_markdown
 
 # stages pass data as tables in the run's work file; nothing to cache or pickle
-STAGE = {"cache_policy": NO_CACHE, "persist_result": False}
+TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 def transient_read_error(task, task_run, state) -> bool:
@@ -33,26 +33,26 @@ def transient_read_error(task, task_run, state) -> bool:
     return isinstance(exc, (OSError, duckdb.IOException)) and not isinstance(exc, InputError)
 
 
-@task(name="ingest_exports", retry_condition_fn=transient_read_error, **STAGE)
+@task(name="ingest_exports", retry_condition_fn=transient_read_error, **TASK_OPTIONS)
 def ingest_exports(paths: pipeline.RunPaths, config: Config) -> list[dict]:
     """Wait for the day's exports when configured, load and validate them (rejects
     quarantined)."""
     return pipeline.ingest_stage(paths, config)
 
 
-@task(name="detect_anomalies", **STAGE)
+@task(name="detect_anomalies", **TASK_OPTIONS)
 def detect_anomalies(paths: pipeline.RunPaths, config: Config) -> int:
     """Run every rule at as_of in one DuckDB pass."""
     return pipeline.detect_stage(paths, config)
 
 
-@task(name="prioritise_and_assign", **STAGE)
+@task(name="prioritise_and_assign", **TASK_OPTIONS)
 def prioritise_and_assign(paths: pipeline.RunPaths, config: Config) -> int:
     """Score, tier, route and assign, continuing from earlier runs."""
     return pipeline.prioritise_stage(paths, config)
 
 
-@task(name="write_outputs", **STAGE)
+@task(name="write_outputs", **TASK_OPTIONS)
 def write_outputs(paths: pipeline.RunPaths, config: Config, inputs: list[dict],
                   timings: dict[str, float]) -> str:
     """Write anomalies.csv, rejects, worklists and the manifest, published atomically."""
@@ -84,10 +84,9 @@ def _artifact_key(shop: str) -> str:
 def _run_stages(paths: pipeline.RunPaths, config: Config) -> str:
     """The stages as tasks, then the run's artifact; returns the output folder."""
     shop = pipeline.shop_name(config, paths.inbox)
-    reading = config.data["inputs"]
     stages = pipeline.Stages(
-        ingest_exports.with_options(retries=reading["read_retries"],
-                                    retry_delay_seconds=reading["read_retry_delay_seconds"]),
+        ingest_exports.with_options(retries=config.inputs.read_retries,
+                                    retry_delay_seconds=config.inputs.read_retry_delay_seconds),
         detect_anomalies, prioritise_and_assign, write_outputs)
     folder = pipeline.run_pipeline(paths, config, stages)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -125,7 +124,7 @@ def run_nightly(paths: pipeline.RunPaths, config: Config) -> Path:
 
 
 def _today_config(parameters: dict[str, Any]) -> Config:
-    from logiwatch.config import load_config
+    from core.config import load_config
 
     path = parameters.get("config_path")
     return load_config(Path(path) if path else None, parameters.get("overrides") or None)

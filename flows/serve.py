@@ -12,8 +12,8 @@ from typing import Any
 from prefect.schedules import Cron
 
 from flows.nightly import nightly_today, shop_tags
-from logiwatch import pipeline
-from logiwatch.config import Config
+from flows import pipeline
+from core.config import Config
 
 DEPLOYMENT = "logiwatch-nightly"
 
@@ -35,7 +35,7 @@ def serve_nightly(inbox: Path, out: Path, state: Path, config: Config, cron: str
     shop = pipeline.shop_name(config, inbox)
     nightly_today.serve(
         name=DEPLOYMENT,
-        schedule=Cron(cron, timezone=config.data["timezone"]),
+        schedule=Cron(cron, timezone=config.timezone),
         parameters=deployment_parameters(inbox, out, state, config, overrides),
         tags=shop_tags(shop),
         description=f"logiwatch nightly worklists for {shop}",

@@ -1,3 +1,5 @@
-"""logiwatch: nightly logistics anomaly worklists for e-commerce customer service."""
+"""logiwatch: nightly logistics anomaly worklists for e-commerce customer service.
 
-__version__ = "0.1.0"
+The top of the house: the command line (`cli`) and the run's stages (`pipeline`)."""
+
+from core import __version__  # noqa: F401  (one version, kept on the ground floor)

@@ -1,8 +1,9 @@
 """`logiwatch` command line: run, backfill, serve, validate (docs/contracts.md).
 
 This module is the composition root: it reads options, loads configuration and sets the
-Prefect environment before Prefect is imported. Exit codes: 0 success, 2 bad input or
-configuration (one-line message naming file, row and column), 3 another run holds the state.
+Prefect environment before Prefect is imported. Exit codes: 0 success, 1 a run failed for
+another reason, 2 bad input or configuration (one-line message naming file, row and column),
+3 another run holds the state.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from logiwatch.config import Config, load_config
-from logiwatch.errors import InputError, RunLockedError
+from core.config import Config, load_config
+from core.errors import InputError, RunLockedError
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 EXIT_FAILED = 1
@@ -144,7 +145,7 @@ def run(inbox, out, state, config_path, lang, as_of, no_prefect):
 
 def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
     """One date, with or without Prefect; the day's exports are checked first."""
-    from logiwatch import pipeline
+    from flows import pipeline
 
     _preflight(setup.inbox, setup.config, as_of.date())
     paths = pipeline.RunPaths(inbox=setup.inbox, out=setup.out, state=setup.state, as_of=as_of)
@@ -158,7 +159,7 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
 def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
     """Wait for a late orders export when configured, then check the exports' headers
     before a flow starts (bad input: one line, exit 2)."""
-    from logiwatch.pipeline import wait_for_inputs
+    from flows.pipeline import wait_for_inputs
     from schemas.ingest import preflight
 
     preflight(wait_for_inputs(inbox, config, day), config)
@@ -189,7 +190,7 @@ def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
 
     Example: logiwatch backfill --inbox /data/exports --start 2026-11-01 --end 2026-11-07
     """
-    from logiwatch import pipeline
+    from flows import pipeline
 
     setup = _setup(inbox, out, state, config_path, lang)
     if end < start:
@@ -251,7 +252,7 @@ def validate(files, config_path):
     from schemas.ingest import classify, ingest
 
     config = load_config(config_path)
-    kinds = classify(list(files), config.data["inputs"])
+    kinds = classify(list(files), config.inputs)
     unknown = set(files) - {p for paths in kinds.values() for p in paths}
     if unknown:
         raise InputError("file name matches no input kind (orders*, inventory*, tracking*, "

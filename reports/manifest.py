@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from logiwatch import __version__
+from core import __version__
 
 
 def build_manifest(con: duckdb.DuckDBPyConnection, *, as_of: dt.datetime, config, inputs: list[dict],

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
-from logiwatch.catalog import SUMMARY_LABELS, TYPE_LABELS, UNASSIGNED
+from core.labels import SUMMARY_LABELS, TYPE_LABELS, UNASSIGNED
 from reports.excel import cell, header_cells
 
 MAX_REJECTS_SHOWN = 1000

@@ -15,8 +15,9 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from logiwatch.catalog import (ACTIONS, RESULT_CHOICES, SHEET_NAMES, SUBTYPE_LABELS, TYPE_LABELS,
-                               UNASSIGNED, WORKLIST_COLUMNS)
+from core.labels import (RESULT_CHOICES, SHEET_NAMES, SUBTYPE_LABELS, TYPE_LABELS, UNASSIGNED,
+                         WORKLIST_COLUMNS)
+from core.registry import RULES
 from reports.excel import cell, header_cells, safe_file_stem
 
 PRIORITY_FILLS = {
@@ -75,14 +76,15 @@ def _help_sheet(wb: Workbook, lang: str) -> None:
     ws.append(header_cells(ws, ["异常类型", "说明与建议处理"] if lang == "zh"
                            else ["Anomaly", "What to do"]))
     for code, label in TYPE_LABELS[lang].items():
-        ws.append([cell(ws, f"{label}（{code}）"), cell(ws, ACTIONS[code]["action"], wrap=True)])
+        ws.append([cell(ws, f"{label}（{code}）"),
+                   cell(ws, RULES[code].handling.get("action", ""), wrap=True)])
     ws.append([])
     ws.append(header_cells(ws, ["列", "含义"] if lang == "zh" else ["Column", "Meaning"]))
     for key, zh, en, _ in WORKLIST_COLUMNS:
         ws.append([cell(ws, zh if lang == "zh" else en), cell(ws, key)])
     ws.append([])
     ws.append(header_cells(ws, ["细分", "含义"] if lang == "zh" else ["Subtype", "Meaning"]))
-    for code, label in SUBTYPE_LABELS.items():
+    for code, label in SUBTYPE_LABELS[lang].items():
         ws.append([cell(ws, code), cell(ws, label)])
 
 
@@ -108,7 +110,7 @@ def write_worklists(con: duckdb.DuckDBPyConnection, folder: Path, agent_ids: lis
         if lang == "en":  # what the agent reads; scripts and remarks stay Chinese (customers)
             for row in rows:
                 row["anomaly_label"] = TYPE_LABELS["en"][row["anomaly_type"]]
-                row["subtype_label"] = row["subtype"]
+                row["subtype_label"] = SUBTYPE_LABELS["en"].get(row["subtype"], row["subtype"])
         file_name = f"{safe_file_stem(name)}.xlsx"
         write_worklist(rows, folder / file_name, lang)
         written.append(file_name)

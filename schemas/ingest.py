@@ -14,11 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from logiwatch.errors import InputError, MissingExportError
+from core.errors import InputError, MissingExportError
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
 from schemas.validate import REJECTS_DDL, validate
-from transforms.db import create_table, insert_rows, sql_text
+from core.db import create_table, insert_rows, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
@@ -68,25 +68,25 @@ GLOB_KEYS = {"order_lines": "orders", "inventory": "inventory", "tracking": "tra
              "agents": "agents", "feedback": "feedback"}
 
 
-def classify(paths: list[Path], globs: dict[str, str]) -> dict[str, list[Path]]:
+def classify(paths: list[Path], inputs) -> dict[str, list[Path]]:
     """Input files by kind, by the configured name globs and the file suffix."""
     found: dict[str, list[Path]] = {kind: [] for kind in SUFFIXES}
     for path in sorted(paths):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
         for kind, suffixes in SUFFIXES.items():
-            if path.match(globs[GLOB_KEYS[kind]]) and path.suffix.lower() in suffixes:
+            if path.match(getattr(inputs, GLOB_KEYS[kind])) and path.suffix.lower() in suffixes:
                 found[kind].append(path)
                 break
     return found
 
 
-def find_inputs(folder: Path, globs: dict[str, str]) -> dict[str, list[Path]]:
+def find_inputs(folder: Path, inputs) -> dict[str, list[Path]]:
     """The inbox folder's input files by kind; an orders export is required."""
-    paths = [*folder.iterdir(), *folder.glob(globs["feedback"])] if folder.is_dir() else []
-    found = classify(paths, globs)
+    paths = [*folder.iterdir(), *folder.glob(inputs.feedback)] if folder.is_dir() else []
+    found = classify(paths, inputs)
     if not found["order_lines"]:
-        raise MissingExportError(f"no orders export matching {globs['orders']!r} (.csv or .xlsx)",
+        raise MissingExportError(f"no orders export matching {inputs.orders!r} (.csv or .xlsx)",
                          file=str(folder))
     return found
 
@@ -105,9 +105,9 @@ def preflight(files: dict[str, list[Path]], config) -> None:
 
 def _loaders(config) -> dict[str, tuple[list, tuple, str | None]]:
     """Per kind: candidate header profiles, required columns, XLSX sheet to read."""
-    sheet = config.data["inputs"]["sheet"] or None
+    sheet = config.inputs.sheet or None
     return {
-        "order_lines": (pf.order_profiles(config.data["inputs"]["erp_profile"]),
+        "order_lines": (pf.order_profiles(config.inputs.erp_profile),
                         pf.ORDER_REQUIRED, sheet),
         "inventory": ([pf.INVENTORY_PROFILE], pf.INVENTORY_REQUIRED, sheet),
         "tracking_csv": ([pf.TRACKING_CSV_PROFILE], pf.TRACKING_CSV_REQUIRED, sheet),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from logiwatch.catalog import RESULT_CHOICES
+from core.labels import RESULT_CHOICES
 
 # canonical order status ← export values (聚水潭 Chinese and API names, 旺店通, platforms)
 ORDER_STATUS = {

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from logiwatch.errors import InputError
+from core.errors import InputError
 from schemas.profiles import Profile
 
 SNIFF_BYTES = 1 << 20

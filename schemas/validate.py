@@ -12,7 +12,7 @@ import duckdb
 import pandera.errors
 
 from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
-from transforms.db import insert_rows
+from core.db import insert_rows
 
 TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",

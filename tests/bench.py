@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from logiwatch import pipeline
-from logiwatch.config import load_config
+from flows import pipeline
+from core.config import load_config
 from sample_data.generate import AS_OF, HERE, write
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from logiwatch.config import load_config
+from core.config import load_config
 from transforms.carriers import S10, candidate_carriers
 from transforms.reference import create_reference_tables
 from tests.helpers import FIXTURES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from logiwatch.config import load_config
+from core.config import load_config
 from tests.helpers import AS_OF, ROOT
 
 # Prefect writes into PREFECT_HOME and phones home unless told not to
@@ -18,7 +18,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> Path:
     """The sample data run once without Prefect (shared by the end-to-end tests)."""
-    from logiwatch import pipeline
+    from flows import pipeline
 
     out = tmp_path_factory.mktemp("sample_out")
     config = load_config(ROOT / "sample_data" / "logiwatch.toml")

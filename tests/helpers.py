@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from logiwatch.config import load_config
+from core.config import load_config
 from schemas.ingest import TABLE_COLUMNS
 from schemas.validate import REJECTS_DDL, validate
-from transforms.detect import detect, stage
+from transforms.detect import build_staging, detect
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 8, 0)
@@ -81,7 +81,7 @@ def run_rules(*, orders=(), events=(), inventory=(), meta=(), as_of: dt.datetime
     con = duckdb.connect()
     try:
         load(con, orders=orders, events=events, inventory=inventory, meta=meta)
-        stage(con, config, as_of)
+        build_staging(con, config, as_of)
         if rules:
             detect(con, config, as_of, rules)
         else:

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from logiwatch import pipeline
-from logiwatch.config import load_config
+from flows import pipeline
+from core.config import load_config
 from sample_data.generate import AS_OF, HERE
 
 

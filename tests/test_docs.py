@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from logiwatch.cli import main
-from logiwatch.config import DEFAULTS
+from core.config import defaults
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -19,7 +19,7 @@ def _keys(table, prefix=""):
             yield path
 
 
-@pytest.mark.parametrize("key", sorted(_keys(DEFAULTS)))
+@pytest.mark.parametrize("key", sorted(_keys(defaults())))
 def test_every_config_key_is_in_the_reference(key):
     assert f"`{key}" in README, key
 
@@ -51,3 +51,17 @@ def test_nothing_in_the_repository_points_outside_it():
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [(name, word) for word in outside if word in text]
     assert found == []
+
+
+def test_the_rules_table_and_thresholds_match_the_registry():
+    from core.registry import RULES, thresholds
+
+    table = README.split("## Rules", 1)[1].split("**Adding a rule", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| type")}
+    assert set(rows) == {f"{code} {rule.label['zh']}" for code, rule in RULES.items()}
+    for code, rule in RULES.items():
+        row = rows[f"{code} {rule.label['zh']}"]
+        assert row.split("|")[3].strip() == ", ".join(s.code for s in rule.subtypes), code
+    for name, threshold in thresholds().items():
+        assert f"| `thresholds.{name}` | `{threshold.default:g}` |" in README, name

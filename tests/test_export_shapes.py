@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from logiwatch import pipeline
-from logiwatch.config import load_config
+from flows import pipeline
+from core.config import load_config
 from sample_data.generate import write
 from tests.helpers import AS_OF, ROOT
 

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
-from logiwatch import pipeline
-from logiwatch.config import load_config
-from logiwatch.errors import InputError, MissingExportError
+from flows import pipeline
+from core.config import load_config
+from core.errors import InputError, MissingExportError
 from tests.helpers import ROOT
 
 DAY = dt.date(2026, 11, 20)
@@ -74,12 +74,12 @@ def test_no_wait_configured_fails_at_once(tmp_path):
 
 
 def test_wait_until_must_be_a_time():
-    with pytest.raises(InputError, match="inputs.wait_until must be a time like 08:00"):
+    with pytest.raises(InputError, match="inputs.wait_until: must be a time like 08:00, got .half past nine."):
         load_config(overrides={"inputs": {"wait_until": "half past nine"}})
 
 
 def test_alerts_block_must_name_type_and_block():
-    with pytest.raises(InputError, match="alerts.block must name a Prefect block"):
+    with pytest.raises(InputError, match="alerts.block: must name a Prefect block as <block-type>/<name>"):
         load_config(overrides={"alerts": {"block": "ops"}})
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from transforms.db import SQL_DIR, bind, create_table, sql_text
+from core.db import SQL_DIR, bind, create_table, sql_text
 from transforms.reference import create_reference_tables
 
 RULE_COLUMNS = ("anomaly_type", "subtype", "order_id", "tracking_no", "sku", "ref_time",
@@ -28,11 +28,11 @@ STAGING = (
 
 def rule_params(config, as_of: dt.datetime) -> dict[str, Any]:
     """Every parameter a rule may bind: the cut-off, thresholds (hours) and windows."""
-    return {"as_of": as_of, **config.thresholds,
-            "duplicate_window_days": config.data["duplicate_window_days"]}
+    return {"as_of": as_of, **config.threshold_hours(),
+            "duplicate_window_days": config.duplicate_window_days}
 
 
-def stage(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> None:
+def build_staging(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> None:
     """Reference tables, then the staging tables the rules read, cut at `as_of`."""
     create_reference_tables(con, config)
     params = rule_params(config, as_of)

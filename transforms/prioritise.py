@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 
-from transforms.db import create_table, insert_rows
+from core.db import create_table, insert_rows
 
 
 def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> None:
@@ -14,12 +14,12 @@ def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> No
 
     Needs `history_first_seen` and `previous_assignment` (see `transforms.state`).
     """
-    priority = config.data["priority"]
+    priority = config.priority
     con.execute("create or replace table severity (anomaly_type varchar, severity double)")
-    insert_rows(con, "severity", list(priority["severity"].items()))
+    insert_rows(con, "severity", list(priority.severity.model_dump().items()))
     con.execute("create or replace table routing (anomaly_type varchar, team varchar)")
-    insert_rows(con, "routing", list(config.data["routing"].items()))
-    params = {"as_of": as_of, **{k: v for k, v in priority.items() if k != "severity"}}
+    insert_rows(con, "routing", list(config.routing.model_dump().items()))
+    params = {"as_of": as_of, **priority.model_dump(exclude={"severity"})}
     create_table(con, "anomalies", "report/anomalies", params)
     create_table(con, "assignment", "report/assignment")
     con.execute("""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
-from logiwatch.catalog import LABELS
-from logiwatch.errors import ConfigError
+from core.labels import LABELS
+from core.errors import ConfigError
 from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
-from transforms.db import insert_rows, sql_text
+from core.db import insert_rows, sql_text
 
 # Kuaidi100 state / statusCode → (canonical status, DELIVERY_EXCEPTION subtype); docs/domain.md, courier scans
 STATUS_CODES = {
@@ -36,7 +36,7 @@ STATUS_CODES = {
 def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     """Macros plus carrier, zone, promotion, status-code and label tables for one run."""
     con.execute(sql_text("macros"))
-    registry = build_registry(config.data["carriers"])
+    registry = build_registry({code: c.model_dump() for code, c in config.carriers.items()})
     con.execute("create or replace table carrier_aliases (alias varchar, code varchar)")
     insert_rows(con, "carrier_aliases", alias_rows(registry))
     con.execute("create or replace table carriers (code varchar, name varchar)")
@@ -53,14 +53,14 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create or replace table zone_provinces "
                 "(warehouse varchar, province varchar, zone integer)")
     rows = []
-    for warehouse, table in config.data["zones"].items():
-        for zone, key in ((1, "zone1"), (3, "zone3")):
-            rows += [(warehouse, p, zone) for p in table.get(key, [])]
+    for warehouse, table in config.zones.items():
+        rows += [(warehouse, p, 1) for p in table.zone1]
+        rows += [(warehouse, p, 3) for p in table.zone3]
     insert_rows(con, "zone_provinces", rows)
     con.execute("create or replace table promotions "
                 "(name varchar, start_at timestamp, end_at timestamp)")
     insert_rows(con, "promotions",
-                [(p["name"], p["start"], p["end"]) for p in config.data["promotions"]])
+                [(p.name, p.start, p.end) for p in config.promotions])
     con.execute("create or replace table status_codes "
                 "(code varchar, status varchar, exception_subtype varchar)")
     insert_rows(con, "status_codes", [(k, *v) for k, v in STATUS_CODES.items()])

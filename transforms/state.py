@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from logiwatch.errors import RunLockedError
+from core.errors import RunLockedError
 
 STATE_DDL = """
 create table if not exists state.anomaly_history (

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from logiwatch import pipeline
-from logiwatch.config import load_config
-from logiwatch.errors import InputError
+from flows import pipeline
+from core.config import load_config
+from core.errors import InputError
 from tests.helpers import AS_OF, ROOT
 
 SAMPLE_CONFIG = ROOT / "sample_data" / "logiwatch.toml"

@@ -6,9 +6,9 @@ import shutil
 import pandas as pd
 from openpyxl import load_workbook
 
-from logiwatch import pipeline
-from logiwatch.catalog import TYPE_LABELS, WORKLIST_COLUMNS
-from logiwatch.config import load_config
+from flows import pipeline
+from core.labels import TYPE_LABELS, WORKLIST_COLUMNS
+from core.config import load_config
 from tests.helpers import AS_OF, ROOT
 
 SAMPLE = ROOT / "sample_data"
@@ -55,12 +55,15 @@ def test_capacity_is_respected_and_overflow_is_unassigned(sample_run):
     for r in rows:
         key = (r["priority"], -float(r["score"]))
         best[r["order_id"]] = min(best.get(r["order_id"], key), key)
+    split = {}
     for team in {r["team"] for r in rows}:
         orders = {r["order_id"] for r in rows if r["team"] == team}
-        kept = [best[o] for o in orders if assigned[o]]
-        over = [best[o] for o in orders if not assigned[o]]
-        if kept and over:
-            assert max(kept) <= min(over), team
+        split[team] = ([best[o] for o in orders if assigned[o]],
+                       [best[o] for o in orders if not assigned[o]])
+    overflowing = {team: parts for team, parts in split.items() if all(parts)}
+    assert overflowing, "the sample has a team with both kept and overflow work"
+    for team, (kept, over) in overflowing.items():
+        assert max(kept) <= min(over), team
 
 
 def test_an_open_problem_stays_with_its_agent(tmp_path):

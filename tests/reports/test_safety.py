@@ -7,7 +7,7 @@ import pytest
 
 from reports.csv_files import write_csv
 from reports.excel import safe_file_stem
-from transforms.db import sql_text
+from core.db import sql_text
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -5,7 +5,7 @@ import csv
 import pandas as pd
 from openpyxl import load_workbook
 
-from logiwatch.catalog import SUMMARY_LABELS, TYPE_LABELS
+from core.labels import SUMMARY_LABELS, TYPE_LABELS
 
 LABELS = SUMMARY_LABELS["zh"]
 

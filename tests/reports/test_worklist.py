@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from logiwatch.catalog import RESULT_CHOICES, WORKLIST_COLUMNS
+from core.labels import RESULT_CHOICES, WORKLIST_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_second_reader_sees_the_same_values(workbooks):
 
 
 def test_scripts_and_remarks_follow_the_subtype(workbooks):
-    from logiwatch.catalog import ACTIONS, SUBTYPE_ACTIONS
+    from core.registry import RULES
 
     seen = set()
     for path in workbooks:
@@ -86,7 +86,8 @@ def test_scripts_and_remarks_follow_the_subtype(workbooks):
             remark = row[header.index("备注模板")]
             assert agent in remark and "2026-11-20" in remark, remark
             seen.add((row[header.index("参考话术")], row[header.index("建议处理")]))
-    expected = SUBTYPE_ACTIONS[("DELIVERY_EXCEPTION", "REFUSED")]
+    expected = RULES["DELIVERY_EXCEPTION"].handling_for("REFUSED")
+    assert expected["action"] != RULES["DELIVERY_EXCEPTION"].handling["action"]
     assert any(script == expected["script"] and action == expected["action"]
                for script, action in seen)
-    assert any(action == ACTIONS["STALLED"]["action"] for _, action in seen)
+    assert any(action == RULES["STALLED"].handling["action"] for _, action in seen)

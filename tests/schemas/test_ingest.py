@@ -7,8 +7,8 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
-from logiwatch.config import load_config
-from logiwatch.errors import InputError
+from core.config import load_config
+from core.errors import InputError
 from schemas.ingest import classify, ingest, preflight
 from schemas.profiles import JUSHUITAN
 
@@ -41,7 +41,7 @@ def _ingest(tmp_path, *paths):
     config = load_config()
     con = duckdb.connect()
     try:
-        reports = ingest(con, classify(list(paths), config.data["inputs"]), config, tmp_path)
+        reports = ingest(con, classify(list(paths), config.inputs), config, tmp_path)
         rejects = con.execute('select file, "row", "column", value, reason from rejects '
                               'order by file, "row"').fetchall()
         lines = con.execute("select count(*) from order_lines").fetchone()[0]
@@ -86,7 +86,7 @@ def test_missing_required_column_names_header_and_file(tmp_path):
     headers = [h for h in HEADERS if h != "快递单号"]
     path = _write_csv(tmp_path / "orders_1.csv", [], headers=headers)
     with pytest.raises(InputError, match=r"orders_1\.csv: missing required column '快递单号'"):
-        preflight(classify([path], load_config().data["inputs"]), load_config())
+        preflight(classify([path], load_config().inputs), load_config())
 
 
 def test_empty_file(tmp_path):
@@ -168,11 +168,11 @@ def test_wangdiantong_export_with_combined_region(tmp_path):
     config = load_config()
     con = duckdb.connect()
     try:
-        (report,) = ingest(con, classify([path], config.data["inputs"]), config, tmp_path)
-        from transforms.detect import stage
+        (report,) = ingest(con, classify([path], config.inputs), config, tmp_path)
+        from transforms.detect import build_staging
         from tests.helpers import AS_OF
 
-        stage(con, config, AS_OF)
+        build_staging(con, config, AS_OF)
         province, zone = con.execute("select province_norm, zone from stg_orders").fetchone()
     finally:
         con.close()
@@ -191,13 +191,13 @@ def test_named_sheet(tmp_path):
     config = load_config(overrides={"inputs": {"sheet": "订单"}})
     con = duckdb.connect()
     try:
-        ingest(con, classify([tmp_path / "orders.xlsx"], config.data["inputs"]), config, tmp_path)
+        ingest(con, classify([tmp_path / "orders.xlsx"], config.inputs), config, tmp_path)
         assert con.execute("select count(*) from order_lines").fetchone()[0] == 1
     finally:
         con.close()
     missing = load_config(overrides={"inputs": {"sheet": "明细"}})
     with pytest.raises(InputError, match="orders.xlsx: no sheet named '明细'"):
-        preflight(classify([tmp_path / "orders.xlsx"], missing.data["inputs"]), missing)
+        preflight(classify([tmp_path / "orders.xlsx"], missing.inputs), missing)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])

@@ -5,7 +5,7 @@ import csv
 import duckdb
 import pytest
 
-from logiwatch.config import load_config
+from core.config import load_config
 from transforms.carriers import candidate_carriers
 from transforms.reference import create_reference_tables
 from tests.helpers import FIXTURES

@@ -2,7 +2,7 @@
 
 import pytest
 
-from logiwatch.config import load_config
+from core.config import load_config
 from tests.helpers import event, fired, hours_before, order, run_rules
 
 N = "73100000000001"

@@ -6,9 +6,9 @@ import csv
 import duckdb
 import pytest
 
-from logiwatch.config import load_config
+from core.config import load_config
 from tests.helpers import FIXTURES, load, order, AS_OF
-from transforms.detect import stage
+from transforms.detect import build_staging
 
 
 def _cases():
@@ -27,7 +27,7 @@ def parcels():
     con = duckdb.connect()
     try:
         load(con, orders=orders)
-        stage(con, load_config(), AS_OF)
+        build_staging(con, load_config(), AS_OF)
         rows = con.execute("select order_id, tracking_no, is_mangled, damage from stg_parcels"
                            ).fetchall()
     finally:

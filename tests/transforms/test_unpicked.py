@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from logiwatch.config import load_config
+from core.config import load_config
 from tests.helpers import AS_OF, event, fired, order, run_rules
 
 N = "73100000000001"

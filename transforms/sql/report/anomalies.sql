@@ -107,7 +107,7 @@ final as (
         score,
         format(
             coalesce(label('reason.' || anomaly_type || '.' || subtype),
-                     label('reason.' || anomaly_type || '.*')),
+                     label('reason.' || anomaly_type)),
             coalesce(elapsed_hours, 0), coalesce(threshold_hours, 0), coalesce(detail, '')
         ) || format(label('priority_reason'), priority, score, severity,
                     overdue_share * 100, coalesce(amount, 0), days_open)

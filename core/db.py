@@ -9,7 +9,8 @@ from typing import Any
 
 import duckdb
 
-SQL_DIR = Path(__file__).parent / "sql"
+# the SQL lives with the transforms that own it; this module only loads and binds it
+SQL_DIR = Path(__file__).resolve().parent.parent / "transforms" / "sql"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 _COMMENT = re.compile(r"--[^\n]*")
 

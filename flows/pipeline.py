@@ -18,16 +18,16 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from logiwatch.config import Config
-from logiwatch.errors import InputError, MissingExportError, RunLockedError
+from core.config import Config
+from core.errors import InputError, MissingExportError, RunLockedError
 from reports.csv_files import write_anomalies, write_rejects, write_warnings
 from reports.manifest import build_manifest, write_manifest
 from reports.summary import write_summary
 from reports.worklist import write_worklists
 from schemas.ingest import find_inputs, inbox_for, ingest
 from transforms import state
-from transforms.db import create_table
-from transforms.detect import data_quality, detect, stage
+from core.db import create_table
+from transforms.detect import build_staging, data_quality, detect
 from transforms.prioritise import prioritise
 
 
@@ -53,7 +53,8 @@ class RunPaths:
         return self.work / "work.duckdb"
 
     @property
-    def staging(self) -> Path:
+    def pending(self) -> Path:
+        """The outputs being written, renamed to `final` when complete."""
         return self.out / f".tmp-{self.day}-{os.getpid()}"
 
     @property
@@ -86,7 +87,7 @@ def prepare(paths: RunPaths) -> None:
 
 def shop_name(config: Config, inbox: Path) -> str:
     """The shop a run is for: `shop` from the configuration, else the inbox folder's name."""
-    return config.data["shop"] or Path(inbox).resolve().name
+    return config.shop or Path(inbox).resolve().name
 
 
 def wait_for_inputs(inbox: Path, config: Config, day: dt.date,
@@ -96,10 +97,10 @@ def wait_for_inputs(inbox: Path, config: Config, day: dt.date,
     `inputs.wait_until` on `day` (local time); then one error naming what is missing."""
     deadline = config.wait_deadline(day)
     now = now or (lambda: dt.datetime.now(config.tz))
-    poll = max(config.data["inputs"]["wait_poll_seconds"], 0.01)
+    poll = max(config.inputs.wait_poll_seconds, 0.01)
     while True:
         try:
-            return find_inputs(inbox_for(inbox, day), config.data["inputs"])
+            return find_inputs(inbox_for(inbox, day), config.inputs)
         except MissingExportError as exc:
             left = (deadline - now()).total_seconds() if deadline else 0
             if left <= 0:
@@ -122,7 +123,7 @@ def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
 def detect_stage(paths: RunPaths, config: Config) -> int:
     """Stage the tables at as_of and run every rule; returns the number of rule rows."""
     with connect(paths.work_db) as con:
-        stage(con, config, paths.as_of)
+        build_staging(con, config, paths.as_of)
         detect(con, config, paths.as_of)
         data_quality(con)
         return con.execute("select count(*) from detected").fetchone()[0]
@@ -141,47 +142,47 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
 
 def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
                 timings: dict[str, float]) -> Path:
-    """Write every output into a staging folder, publish it atomically, record the run."""
-    shutil.rmtree(paths.staging, ignore_errors=True)
-    paths.staging.mkdir(parents=True)
+    """Write every output into the pending folder, publish it atomically, record the run."""
+    shutil.rmtree(paths.pending, ignore_errors=True)
+    paths.pending.mkdir(parents=True)
     with connect(paths.work_db) as con:
         start = time.perf_counter()
-        write_anomalies(con, paths.staging / "anomalies.csv")
-        write_rejects(con, paths.staging / "rejects.csv")
-        write_warnings(con, paths.staging / "warnings.csv")
+        write_anomalies(con, paths.pending / "anomalies.csv")
+        write_rejects(con, paths.pending / "rejects.csv")
+        write_warnings(con, paths.pending / "warnings.csv")
         agents = [r[0] for r in con.execute(
             "select distinct agent_id from anomalies where agent_id is not null order by 1"
         ).fetchall()]
-        worklists = write_worklists(con, paths.staging / "worklists", agents,
-                                    config.data["worklist"]["unassigned_max_rows"],
-                                    config.data["worklist"]["lang"])
-        write_summary(con, paths.staging / "summary.xlsx", out=paths.out, day=paths.day,
-                      inputs=inputs, lang=config.data["worklist"]["lang"])
+        worklists = write_worklists(con, paths.pending / "worklists", agents,
+                                    config.worklist.unassigned_max_rows,
+                                    config.worklist.lang)
+        write_summary(con, paths.pending / "summary.xlsx", out=paths.out, day=paths.day,
+                      inputs=inputs, lang=config.worklist.lang)
         timings = {**timings, "write": time.perf_counter() - start}
         outputs = ["anomalies.csv", "rejects.csv", "warnings.csv", "manifest.json",
                    "summary.xlsx", *(f"worklists/{w}" for w in worklists)]
         manifest = build_manifest(con, as_of=paths.as_of, config=config, inputs=inputs,
                                   timings=timings, outputs=outputs)
-        write_manifest(manifest, paths.staging / "manifest.json")
-        publish(paths.staging, paths.final)
+        write_manifest(manifest, paths.pending / "manifest.json")
+        publish(paths.pending, paths.final)
         state.attach(con, paths.state)
         state.record_run(con, paths.as_of, config.fingerprint())
     return paths.final
 
 
-def publish(staging: Path, final: Path) -> None:
-    """Replace `final` with `staging` by renames, so no half-written output is ever visible."""
+def publish(pending: Path, final: Path) -> None:
+    """Replace `final` with `pending` by renames, so no half-written output is ever visible."""
     old = final.with_name(f".old-{final.name}-{os.getpid()}")
     if final.exists():
         os.replace(final, old)
-    os.replace(staging, final)
+    os.replace(pending, final)
     shutil.rmtree(old, ignore_errors=True)
 
 
 def cleanup(paths: RunPaths) -> None:
-    """Remove the run's work folder (and a staging folder left by a failure)."""
+    """Remove the run's work folder (and a pending folder left by a failure)."""
     shutil.rmtree(paths.work, ignore_errors=True)
-    shutil.rmtree(paths.staging, ignore_errors=True)
+    shutil.rmtree(paths.pending, ignore_errors=True)
     with contextlib.suppress(OSError):
         (paths.out / ".work").rmdir()
 
