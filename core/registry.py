@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "transforms" / "sql" / "rules"
-HANDLING_KEYS = ("reason", "action", "script", "remark", "flag")
+# what an agent reads, per subtype; reason and action also in English (`--lang en`); the
+# customer script and the ERP remark are written for Chinese customers and the ERP
+HANDLING_KEYS = ("reason", "action", "script", "remark", "flag", "reason_en", "action_en")
 LANGS = ("zh", "en")
 
 
@@ -56,6 +58,7 @@ class Rule:
     handling: dict[str, str]
     subtypes: tuple[Subtype, ...]
     texts: dict[str, str] = field(default_factory=dict)
+    explains: tuple[str, ...] = ()
 
     def handling_for(self, subtype: str) -> dict[str, str]:
         """Reason template, action, script, remark and flag for a subtype (the subtype's own
@@ -87,7 +90,7 @@ def load_rule(path: Path) -> Rule:
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{where}: not valid TOML ({exc})") from None
     unknown = set(data) - {"type", "severity", "team", "label", "thresholds", "handling",
-                           "subtypes", "texts"}
+                           "subtypes", "texts", "explains"}
     if unknown:
         raise RegistryError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     for key in ("type", "severity", "team", "label", "subtypes"):
@@ -110,7 +113,8 @@ def load_rule(path: Path) -> Rule:
     rule = Rule(name=path.stem, type=str(data["type"]), label=_labels(data["label"], where),
                 severity=float(data["severity"]), team=str(data["team"]),
                 thresholds=tuple(thresholds), handling=handling, subtypes=subtypes,
-                texts={str(k): str(v) for k, v in data.get("texts", {}).items()})
+                texts={str(k): str(v) for k, v in data.get("texts", {}).items()},
+                explains=tuple(str(t) for t in data.get("explains", ())))
     for sub in subtypes:
         missing = [k for k in HANDLING_KEYS if k not in rule.handling_for(sub.code)]
         if missing:

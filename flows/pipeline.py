@@ -136,7 +136,9 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
         state.load_history(con, paths.as_of)
         state.load_feedback(con, paths.as_of)
         prioritise(con, config, paths.as_of)
-        create_table(con, "worklist_rows", "report/worklist_rows", {"as_of": paths.as_of})
+        create_table(con, "worklist_rows", "report/worklist_rows",
+                     {"as_of": paths.as_of,
+                      "recontact_after": config.thresholds.recontact_after})
         return con.execute("select count(*) from anomalies").fetchone()[0]
 
 

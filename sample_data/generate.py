@@ -455,6 +455,18 @@ def fmt(t: dt.datetime | None) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S") if t else ""
 
 
+def seller_remark(o) -> tuple[str, str]:
+    """Remarks and flags agents left in the ERP earlier (the seeds' formats): on every 11th and
+    13th order, by number, so the random sample itself stays the same."""
+    number = int(o.order_id[3:])
+    day = (o.created_at or dt.datetime(2026, 11, 1)).strftime("%Y-%m-%d")
+    if number % 11 == 0:
+        return f"已催件 kf02 {day}", "蓝"
+    if number % 13 == 0:
+        return f"快递要求:发顺丰 kf01 {day}", "红"
+    return "", ""
+
+
 def order_rows(s: Sample) -> list[list[str]]:
     """聚水潭-style line rows (order columns repeated on each line)."""
     prices = {sku: price for sku, _, price in SKUS}
@@ -463,12 +475,13 @@ def order_rows(s: Sample) -> list[list[str]]:
     for o in s.orders:
         amount = sum(prices.get(sku, 59.0) * qty for sku, qty in o.lines)
         city = PROVINCES.get(o.province.rstrip("省市"), "")
+        remark, flag = seller_remark(o)
         for sku, qty in o.lines:
             rows.append([
                 o.order_id, f"{4100000000000000 + int(o.order_id[3:]) * 7919}", o.shop, o.status,
                 o.question_type, fmt(o.created_at), fmt(o.paid_at), fmt(o.shipped_at),
                 fmt(o.promised_ship_by), o.carrier, o.tracking_no, o.receiver[0], o.receiver[1],
-                o.province, city, "某区", "幸福路88号", f"{amount:.2f}", o.buyer_message, "", "",
+                o.province, city, "某区", "幸福路88号", f"{amount:.2f}", o.buyer_message, remark, flag,
                 o.warehouse, "普通订单", sku, names.get(sku, "新品"), str(qty),
                 f"{prices.get(sku, 59.0):.2f}",
             ])

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from core.errors import InputError, MissingExportError
+from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
 from schemas.validate import REJECTS_DDL, validate
@@ -183,12 +184,22 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                                       rows_dropped_blank=loaded.rows_dropped_blank,
                                       rows_dropped_total=loaded.rows_dropped_total))
     _stage_kuaidi100(con)
+    _results_in_chinese(con)
     for kind in KINDS:
         con.execute(f"create or replace temp table raw_{kind} as "
                     f"select row_number() over () as _rid, * from raw_{kind}")
         validate(con, kind)
     _reconcile(con, reports)
     return reports
+
+
+def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:
+    """An English worklist's results (Resolved, Chased courier …) read as the Chinese ones."""
+    con.execute("""
+        update raw_feedback set result = m.zh
+        from (select unnest($en) as en, unnest($zh) as zh) m
+        where trim(raw_feedback.result) = m.en
+    """, {"en": list(RESULT_FROM_EN), "zh": list(RESULT_FROM_EN.values())})
 
 
 def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:

@@ -50,8 +50,9 @@ def main() -> None:
         paths = pipeline.RunPaths(inbox=HERE, out=Path(tmp), state=Path(tmp) / "s.duckdb",
                                   as_of=AS_OF)
         folder = pipeline.run_pipeline(paths, load_config(HERE / "logiwatch.toml"))
+        # the printed worklist is its first screen (print area), fitted to the page width
         written = _png(folder / "worklists" / "kf01.xlsx", args.out, "worklist", 1,
-                       crop=(1500, 420, 235), dpi=240)
+                       crop=(1160, 700, 0), dpi=110)
         written += _png(folder / "summary.xlsx", args.out, "summary", 2)
     for path in written:
         print(path)

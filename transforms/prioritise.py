@@ -26,5 +26,6 @@ def prioritise(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime) -> No
         create or replace table anomalies as
         select a.*, s.agent_id
         from anomalies a left join assignment s using (order_id)
-        order by a.priority, a.score desc, a.order_id, a.anomaly_type, a.tracking_no
+        order by a.priority, a.score desc, a.overdue_hours desc, a.amount desc nulls last,
+                 a.order_id, a.anomaly_type, a.tracking_no
     """)

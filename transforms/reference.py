@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from core.labels import LABELS
+from core.registry import RULES
 from core.errors import ConfigError
 from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
 from core.db import insert_rows, sql_text
@@ -67,3 +68,7 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create or replace table labels (key varchar primary key, text varchar)")
     insert_rows(con, "labels", list(LABELS.items()))
     con.execute("create or replace macro label(k) as (select text from labels where key = k)")
+    # root causes: an anomaly of a type that `explains` another one of the same order leads it
+    con.execute("create or replace table rule_explains (cause varchar, symptom varchar)")
+    insert_rows(con, "rule_explains", [(code, symptom) for code, rule in RULES.items()
+                                       for symptom in rule.explains])

@@ -73,7 +73,7 @@ def load_history(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """, {"as_of": as_of})
 
 
-CONTACT_RESULTS = ("已联系客户", "已催件")
+CONTACT_RESULTS = ("已联系客户", "已催件", "等待客户回复")
 
 
 def load_feedback(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
@@ -81,7 +81,7 @@ def load_feedback(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     in worklists handed back before or with this run (the latest result per problem)."""
     con.execute("""
         create or replace table contacted as
-        select anomaly_key, arg_max(result, received) as result
+        select anomaly_key, arg_max(result, received) as result, max(received) as contacted_on
         from (
             select anomaly_key, result, as_of as received from state.feedback
             where as_of < $as_of

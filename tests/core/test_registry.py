@@ -147,8 +147,8 @@ def test_a_twin_rule_runs_end_to_end_with_its_label_team_and_worklist_rows(tmp_p
     listed = 0
     for path in (tmp_path / "zh/2026-11-20/worklists").glob("*.xlsx"):
         ws = openpyxl.load_workbook(path)["待办"]
-        header = [c.value for c in ws[1]]
+        header = [c.value for c in ws[2]]  # row 1 is the title
         column = header.index("其他异常")
         listed += sum("派送异常" in (row[column] or "") for row in
-                      ws.iter_rows(min_row=2, values_only=True))
+                      ws.iter_rows(min_row=3, values_only=True))
     assert listed >= len(original)  # each order lists its twin beside the original

@@ -34,10 +34,10 @@ def test_contacted_problem_still_open_ranks_higher_and_says_why(tmp_path):
     # kf01 works the list: one row chased, one a typo in the result, the rest untouched
     wb = load_workbook(first / "worklists" / "kf01.xlsx")
     ws = wb["待办"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[2]]  # row 1 is the title
     result, key = header.index("处理结果") + 1, header.index("anomaly_key") + 1
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, key).value in still_open)
-    typo = 2 if row != 2 else 3
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, key).value in still_open)
+    typo = 3 if row != 3 else 4
     ws.cell(row, result).value = "已催件"
     ws.cell(typo, result).value = "催了"
     chased = ws.cell(row, key).value
@@ -46,7 +46,7 @@ def test_contacted_problem_still_open_ranks_higher_and_says_why(tmp_path):
 
     second = _run(tmp_path, inbox, AS_OF)
     before, after = _rows(first)[chased], _rows(second)[chased]
-    assert "已催件后仍未解决" in after["reason"]
+    assert "已催件，仍未解决，再次跟进" in after["reason"]
     others = [k for k in _rows(second) if k in _rows(first) and k != chased]
     assert all("仍未解决" not in _rows(second)[k]["reason"] for k in others)
     assert float(after["score"]) > float(before["score"])
@@ -58,4 +58,4 @@ def test_contacted_problem_still_open_ranks_higher_and_says_why(tmp_path):
     # the next run still remembers the contact although the file is gone
     (inbox / "feedback" / "kf01.xlsx").unlink()
     third = _run(tmp_path, inbox, AS_OF.replace(day=21))
-    assert "已催件后仍未解决" in _rows(third)[chased]["reason"]
+    assert "已催件，仍未解决，再次跟进" in _rows(third)[chased]["reason"]

@@ -1,13 +1,15 @@
 """English workbooks, and how work is spread over agents from run to run."""
 
 import csv
+import re
 import shutil
 
 import pandas as pd
 from openpyxl import load_workbook
 
 from flows import pipeline
-from core.labels import TYPE_LABELS, WORKLIST_COLUMNS
+from core.labels import RESULT_CHOICES_EN, SUBTYPE_LABELS, TYPE_LABELS, WORKLIST_COLUMNS
+from core.registry import RULES
 from core.config import load_config
 from tests.helpers import AS_OF, ROOT
 
@@ -30,12 +32,49 @@ def test_english_workbooks(tmp_path):
     folder = _run(tmp_path, worklist={"lang": "en"})
     wb = load_workbook(next((folder / "worklists").glob("kf*.xlsx")))
     assert wb.sheetnames == ["Worklist", "Help"]
-    header = [c.value for c in wb["Worklist"][1]]
-    assert header == [en for _, _, en, _ in WORKLIST_COLUMNS]
-    types = {r[header.index("Anomaly")] for r in wb["Worklist"].iter_rows(min_row=2,
-                                                                          values_only=True)}
-    assert types <= set(TYPE_LABELS["en"].values())
-    assert "Overview" in load_workbook(folder / "summary.xlsx").sheetnames
+    ws = wb["Worklist"]
+    assert ws["A1"].value.startswith("Worklist of ")
+    header = [c.value for c in ws[2]]
+    assert header == [c.en for c in WORKLIST_COLUMNS]
+    for i, title in enumerate(header, start=1):  # no header is cut ("Priorit")
+        width = ws.column_dimensions[ws.cell(2, i).column_letter].width
+        assert width >= max(len(word) for word in title.split()) + 1, title
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"' + ",".join(RESULT_CHOICES_EN) + '"'
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=3, values_only=True)]
+    english = {f"{TYPE_LABELS['en'][t]} · {SUBTYPE_LABELS['en'][s.code]}"
+               for t, rule in RULES.items() for s in rule.subtypes}
+    assert rows and all(r["Problem"] in english for r in rows)
+    for r in rows:  # reasons and actions are English sentences (data such as names aside)
+        assert r["What to do"].isascii() and re.match(r"[A-Z]", r["Why"]), r
+        assert r["Result"] == "Not done"
+    help_text = [c for row in wb["Help"].iter_rows(values_only=True) for c in row
+                 if isinstance(c, str)]
+    assert all(choice in help_text for choice in RESULT_CHOICES_EN)
+    assert not [t for t in help_text if re.search(r"[\u4e00-\u9fff]", t)
+                and t not in header and "【】" not in t]
+    summary = load_workbook(folder / "summary.xlsx")
+    assert summary.sheetnames[0] == "Overview"
+    assert "Unassigned" in [r[0] for r in summary["By agent"].iter_rows(values_only=True)]
+
+
+def test_an_english_hand_back_reads_as_the_chinese_result(tmp_path):
+    first = _run(tmp_path, as_of=AS_OF.replace(day=19), worklist={"lang": "en"})
+    wb = load_workbook(first / "worklists" / "kf01.xlsx")
+    ws = wb["Worklist"]
+    header = [c.value for c in ws[2]]
+    ws.cell(3, header.index("Result") + 1).value = "Chased courier"
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (inbox / "feedback").mkdir()
+    wb.save(inbox / "feedback" / "kf01.xlsx")
+    second = _run(tmp_path, inbox=inbox)
+    with (second / "rejects.csv").open(encoding="utf-8-sig") as fh:
+        assert not [r for r in csv.DictReader(fh) if r["file"] == "kf01.xlsx"]
+    key = ws.cell(3, header.index("anomaly_key") + 1).value
+    with (second / "anomalies.csv").open(encoding="utf-8-sig") as fh:
+        rows = {r["anomaly_key"]: r for r in csv.DictReader(fh)}
+    assert key in rows and "已催件，仍未解决" in rows[key]["reason"]
 
 
 def test_capacity_is_respected_and_overflow_is_unassigned(sample_run):

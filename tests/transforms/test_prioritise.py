@@ -57,9 +57,11 @@ def scored(cases, config=None):
                     "$as_of - to_days(days) as first_seen from keys join opened using (order_id)",
                     {"as_of": AS_OF})
         con.execute("create table previous_assignment (order_id varchar, agent_id varchar)")
-        con.execute("create table contacted as select anomaly_key, '已催件' as result from keys "
+        con.execute("create table contacted as select anomaly_key, '已催件' as result, "
+                    "$as_of - interval 1 day as contacted_on from keys "
                     "where order_id in (select unnest($ids))",
-                    {"ids": [oid for oid, *_, contacted in cases if contacted] or [""]})
+                    {"ids": [oid for oid, *_, contacted in cases if contacted] or [""],
+                     "as_of": AS_OF})
         prioritise(con, config, AS_OF)
         rows = con.execute("select order_id, anomaly_type, score, priority from anomalies"
                            ).fetchall()

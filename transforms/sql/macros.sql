@@ -28,6 +28,19 @@ create or replace macro excel_damage(t) as case
     when regexp_full_match(t, 'JD[A-Z0-9]+-\d+-\d+') then 'jd_child_suffix'
 end;
 
+-- A duration for people: hours up to two days, then days ("31.5 小时", "7.3 天").
+create or replace macro duration_text(h) as case
+    when h is null then null
+    when h > 48 then format('{:g} 天', round(h / 24, 1))
+    else format('{:g} 小时', round(h, 1))
+end;
+
+create or replace macro duration_text_en(h) as case
+    when h is null then null
+    when h > 48 then format('{:g} days', round(h / 24, 1))
+    else format('{:g} hours', round(h, 1))
+end;
+
 -- The repaired number for repairable damage; the token itself otherwise.
 create or replace macro repair_tracking_token(t) as case excel_damage(t)
     when 'float_dot_zero' then regexp_extract(t, '^(\d+)\.', 1)

@@ -56,7 +56,8 @@ components as (
         end as overdue_share,
         least(1.0, coalesce(o.amount, 0) / nullif($amount_cap, 0)) as amount_share,
         coalesce(r.team, '未分组') as team,
-        c.result as contact_result
+        c.result as contact_result,
+        c.contacted_on
     from keyed k
     join orders o using (order_id)
     left join history h using (anomaly_key)
@@ -69,6 +70,8 @@ scored as (
     select
         *,
         date_diff('day', first_seen, $as_of) as days_open,
+        $weight_days_open * least(1.0, date_diff('day', first_seen, $as_of)
+                                       / nullif($days_open_cap, 0)) as score_days_open,
         round(least(100.0,
             $weight_severity * severity
             + $weight_overdue * overdue_share
@@ -85,8 +88,48 @@ tiered as (
         *,
         case when score >= $p1_min_score then 'P1'
              when score >= $p2_min_score then 'P2'
-             else 'P3' end as priority
+             else 'P3' end as priority,
+        -- how far past its threshold (the rule's own elapsed time when it has none): ties
+        greatest(0, coalesce(elapsed_hours - threshold_hours, elapsed_hours, 0)) as overdue_hours
     from scored
+),
+
+explained as (
+    select
+        *,
+        format(
+            coalesce(label('reason.' || anomaly_type || '.' || subtype),
+                     label('reason.' || anomaly_type)),
+            coalesce(duration_text(elapsed_hours), ''), coalesce(duration_text(threshold_hours), ''),
+            coalesce(detail, '')
+        ) as fired_because,
+        coalesce(format(label('repeat_note'), contact_result, strftime(contacted_on, '%m-%d')), '')
+            as repeat_note,
+        format(
+            coalesce(label('reason_en.' || anomaly_type || '.' || subtype),
+                     label('reason_en.' || anomaly_type)),
+            coalesce(duration_text_en(elapsed_hours), ''),
+            coalesce(duration_text_en(threshold_hours), ''), coalesce(detail, '')
+        ) || coalesce(format(label('repeat_note_en'), label('result_en.' || contact_result),
+                             strftime(contacted_on, '%m-%d')), '') as plain_reason_en,
+        coalesce(label('action_en.' || anomaly_type || '.' || subtype),
+                 label('action_en.' || anomaly_type)) as action_en,
+        -- why this priority, in words an agent can repeat
+        format(label('priority_reason'), priority, concat_ws('，',
+            case when threshold_hours > 0 and elapsed_hours > threshold_hours
+                 then format(label('priority_overdue'),
+                             duration_text(elapsed_hours - threshold_hours)) end,
+            case when amount > 0 then format(label('priority_amount'), amount) end,
+            case when days_open > 0 then format(label('priority_days_open'), days_open) end,
+            label('severity.' || case when severity >= 0.8 then 'high'
+                                      when severity >= 0.5 then 'medium' else 'low' end)
+        )) as why_priority,
+        format(label('score_parts'), score,
+               round($weight_severity * severity, 1), round($weight_overdue * overdue_share, 1),
+               round($weight_amount * coalesce(amount_share, 0), 1),
+               round(score_days_open, 1),
+               round($weight_repeat * (contact_result is not null)::integer, 1)) as score_parts
+    from tiered
 ),
 
 final as (
@@ -105,21 +148,23 @@ final as (
         threshold_hours,
         priority,
         score,
-        format(
-            coalesce(label('reason.' || anomaly_type || '.' || subtype),
-                     label('reason.' || anomaly_type)),
-            coalesce(elapsed_hours, 0), coalesce(threshold_hours, 0), coalesce(detail, '')
-        ) || format(label('priority_reason'), priority, score, severity,
-                    overdue_share * 100, coalesce(amount, 0), days_open)
-          || coalesce(format(label('repeat_note'), contact_result), '') as reason,
+        fired_because || why_priority || repeat_note as reason,
         coalesce(label('action.' || anomaly_type || '.' || subtype),
                  label('action.' || anomaly_type)) as action,
         team,
         first_seen,
         anomaly_key,
         days_open,
-        ref_time
-    from tiered
+        ref_time,
+        fired_because || repeat_note as plain_reason,
+        plain_reason_en,
+        action_en,
+        score_parts,
+        overdue_hours,
+        amount,
+        contact_result,
+        contacted_on
+    from explained
 )
 
 select * from final

@@ -64,7 +64,7 @@ by_allocation as (
     select
         order_id,
         string_agg(
-            sku || ' 缺 ' || cast(short_qty as bigint)
+            sku || ' 缺 ' || cast(short_qty as bigint) || ' 件'
                 || coalesce('（预计 ' || strftime(incoming_eta, '%m-%d') || ' 到货）', ''),
             '；' order by sku
         ) as detail,

@@ -107,7 +107,8 @@ described as (
         end as subtype,
         concat_ws('；',
             case when is_mangled
-                 then format(label('wrong_no.MANGLED'), tracking_raw, damage) end,
+                 then format(label('wrong_no.MANGLED'), tracking_raw,
+                             coalesce(label('damage.' || damage), damage)) end,
             case when is_bad_format
                  then format(label('wrong_no.BAD_FORMAT'), tracking_no) end,
             case when is_carrier_mismatch
@@ -115,7 +116,9 @@ described as (
                              (select string_agg(name, '/' order by name) from carrier_names
                               where list_contains(candidate_carriers, code))) end,
             case when is_forwarded
-                 then format(label('wrong_no.FORWARDED'), coalesce(com_new, '其他快递')) end,
+                 then format(label('wrong_no.FORWARDED'),
+                             coalesce((select name from carrier_names where code = com_new),
+                                      com_new, '其他快递')) end,
             case when is_duplicate
                  then format(label('wrong_no.DUPLICATE'), other_orders) end,
             case when is_before_ship

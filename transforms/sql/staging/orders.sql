@@ -40,6 +40,7 @@ order_level as (
         min(amount) as amount,
         min(buyer_message) as buyer_message,
         min(seller_remark) as seller_remark,
+        min(flag) as flag,
         min(warehouse) as warehouse,
         min(order_type) as order_type,
         min(_file) as _file,
