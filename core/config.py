@@ -47,6 +47,8 @@ Thresholds = create_model(
     "Thresholds", __base__=Section,
     recontact_after=(float, Field(24.0, ge=0, description=(
         "hours after an agent's contact before the problem is shown again"))),
+    reopen_after=(float, Field(48.0, ge=0, description=(
+        "hours after an agent resolved a problem before it reopens if the rule still fires"))),
     **{t.name: (float, Field(t.default, ge=0, description=t.doc))
        for t in rule_thresholds().values()})
 Routing = create_model("Routing", __base__=Section,
@@ -157,6 +159,7 @@ class Config(Section):
     timezone: str = "Asia/Shanghai"
     day_cutoff: str = "08:00"
     duplicate_window_days: int = Field(90, ge=0)
+    metrics_window_days: int = Field(30, ge=1)
     thresholds: Thresholds = Thresholds()
     promotions: list[Promotion] = []
     zones: dict[str, ZoneTable] = {

@@ -58,6 +58,9 @@ WORKLIST_COLUMNS = [
            "customer's answer"),
     Column("new_tracking_no", "新单号", "New tracking no", 14,
            "改单号或补发时填写新的快递单号", "the new number after a correction or reshipment"),
+    Column("handled_at", "处理时间", "Handled at", 16,
+           "处理这一单的时间，可不填：不填时按交回文件的保存时间算",
+           "when you worked the row; leave it empty to use the file's saved time"),
     Column("next_follow_up", "下次跟进", "Follow up at", 16,
            "联系客户或催件后，到这个时间仍未解决再跟进", "when to look again if still open"),
     Column("reason", "原因", "Why", 40, "为什么这一单被列出来", "why the order is listed"),
@@ -141,11 +144,18 @@ SUMMARY_LABELS = {
            "rejects": "被拒的行（文件）", "warnings": "警告（文件）",
            "dq_file": "文件", "dq_kind": "类型", "dq_rows_read": "读取行",
            "dq_rows_accepted": "接受行", "dq_rows_rejected": "被拒行", "dq_rows_dropped_blank": "空行",
-           "dq_rows_dropped_total": "合计行", "dq_row": "行号", "dq_column": "列", "dq_value": "值",
+           "dq_rows_dropped_total": "合计行", "dq_rows_dated_later": "留待以后（交回时间晚于截至）",
+           "dq_row": "行号", "dq_column": "列", "dq_value": "值",
            "dq_reason": "原因", "dq_message": "说明",
            "chart_by_type": "各类异常数量（按优先级）", "chart_by_carrier": "各快递公司异常数量",
            "chart_by_shop": "各店铺异常数量", "chart_by_zone": "各区域异常数量",
-           "chart_ageing": "异常挂单天数（按优先级）", "chart_trend": "近期各次运行的异常数量"},
+           "chart_ageing": "异常挂单天数（按优先级）", "chart_trend": "近期各次运行的异常数量",
+           "rule_tuning": "规则调优", "subtype": "细分",
+           "tuning_note": "近 {days} 天里每条规则的表现：误报率高说明阈值太紧，"
+                          "解决率低或解决慢说明处理方法要改。数字来自客服交回的处理结果。",
+           "found": "发现（个问题）", "worked": "已处理（个）", "false_positives": "误报（个）",
+           "false_positive_rate": "误报率", "resolved": "已解决（个）", "resolution_rate": "解决率",
+           "median_hours": "解决用时中位数（小时）"},
     "en": {"overview": "Overview", "by_carrier": "By carrier", "by_shop": "By shop",
            "by_zone": "By zone", "by_agent": "By agent", "ageing": "Ageing", "trend": "Trend",
            "data_quality": "Data quality", "type": "Anomaly", "total": "Total",
@@ -167,11 +177,19 @@ SUMMARY_LABELS = {
            "rejects": "Rejected rows (file)", "warnings": "Warnings (file)", "dq_file": "File",
            "dq_kind": "Kind", "dq_rows_read": "Rows read", "dq_rows_accepted": "Accepted",
            "dq_rows_rejected": "Rejected", "dq_rows_dropped_blank": "Blank rows",
-           "dq_rows_dropped_total": "Total rows", "dq_row": "Row", "dq_column": "Column",
+           "dq_rows_dropped_total": "Total rows", "dq_rows_dated_later": "Dated after the cut-off",
+           "dq_row": "Row", "dq_column": "Column",
            "dq_value": "Value", "dq_reason": "Reason", "dq_message": "Message",
            "chart_by_type": "Anomalies by type and tier", "chart_by_carrier": "Anomalies by "
            "carrier", "chart_by_shop": "Anomalies by shop", "chart_by_zone": "Anomalies by zone",
-           "chart_ageing": "Anomalies by days open and tier", "chart_trend": "Anomalies per run"},
+           "chart_ageing": "Anomalies by days open and tier", "chart_trend": "Anomalies per run",
+           "rule_tuning": "Rule tuning", "subtype": "Subtype",
+           "tuning_note": "Each rule over the last {days} days: a high "
+                          "false-positive rate says the threshold is too tight; a low or slow "
+                          "resolution says the handling should change. From agents' results.",
+           "found": "Problems found", "worked": "Worked", "false_positives": "False positives",
+           "false_positive_rate": "False-positive rate", "resolved": "Resolved",
+           "resolution_rate": "Resolution rate", "median_hours": "Median hours to resolve"},
 }
 
 # anomalies.csv: why this priority, in words ({0} tier, {1} the reasons joined)
@@ -186,7 +204,18 @@ PRIORITY_TEXTS = {
     # the worklist's own column: the score and its parts
     "score_parts": "{0:g} = 严重度 {1:g} + 超时 {2:g} + 金额 {3:g} + 挂单 {4:g} + 再次跟进 {5:g}",
 }
-REPEAT_NOTE = "；{1} {0}，仍未解决，再次跟进"  # {0} result, {1} its date
+# what an agent recorded, in the reason of a problem shown again ({0} result, {1} its date)
+LIFECYCLE_NOTES = {
+    "repeat": "；{1} {0}，仍未解决，再次跟进",
+    "reopened": "；{1} 已处理（{0}），但问题仍在，重新打开",
+    "new_facts": "；{1} 标为误报，之后有了新情况（新轨迹、新单号或订单变化），请再确认",
+}
+LIFECYCLE_NOTES_EN = {
+    "repeat": "; {1} {0}, still open: follow up again",
+    "reopened": "; {1} handled ({0}) but the problem is still there: reopened",
+    "new_facts": "; {1} marked false positive, new facts since (a scan, a number or the order "
+                 "changed): check again",
+}
 
 
 def _labels() -> dict[str, str]:
@@ -202,8 +231,8 @@ def _labels() -> dict[str, str]:
             flat |= {f"{key}.{code}.{sub.code}": text for key, text in sub.handling.items()}
         flat |= rule.texts
     flat |= PRIORITY_TEXTS
-    flat["repeat_note"] = REPEAT_NOTE
-    flat["repeat_note_en"] = "; {1} {0}, still open: follow up again"
+    flat |= {f"lifecycle_note.{k}": v for k, v in LIFECYCLE_NOTES.items()}
+    flat |= {f"lifecycle_note_en.{k}": v for k, v in LIFECYCLE_NOTES_EN.items()}
     flat |= {f"type_en.{code}": rule.label["en"] for code, rule in RULES.items()}
     flat |= {f"subtype_en.{code}": label for code, label in SUBTYPE_LABELS["en"].items()}
     flat |= {f"result_en.{zh}": en for en, zh in RESULT_FROM_EN.items()}

@@ -24,7 +24,7 @@ from reports.csv_files import write_anomalies, write_rejects, write_warnings
 from reports.manifest import build_manifest, write_manifest
 from reports.summary import write_summary
 from reports.worklist import write_worklists
-from schemas.ingest import find_inputs, inbox_for, ingest
+from schemas.ingest import find_inputs, inbox_for, ingest, reconcile
 from transforms import state
 from core.db import create_table
 from transforms.detect import build_staging, data_quality, detect
@@ -116,13 +116,18 @@ def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
     """Load and validate the day's exports; returns per-file reconciliation rows."""
     files = wait_for_inputs(paths.inbox, config, paths.as_of.date())
     with connect(paths.work_db) as con:
-        reports = ingest(con, files, config, paths.work)
+        reports = ingest(con, files, config, paths.work, paths.as_of)
+        state.reject_unknown_keys(con, paths.state)
+        reconcile(con, reports)
     return [r.as_dict() for r in reports]
 
 
 def detect_stage(paths: RunPaths, config: Config) -> int:
     """Stage the tables at as_of and run every rule; returns the number of rule rows."""
     with connect(paths.work_db) as con:
+        # numbers agents corrected (已改单号) replace the export's before any rule runs
+        state.tracking_overrides(con, paths.state, paths.as_of)
+        state.apply_tracking_overrides(con)
         build_staging(con, config, paths.as_of)
         detect(con, config, paths.as_of)
         data_quality(con)
@@ -134,8 +139,10 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
     with connect(paths.work_db) as con:
         state.attach(con, paths.state)
         state.load_history(con, paths.as_of)
-        state.load_feedback(con, paths.as_of)
+        state.handed_back(con, paths.as_of)
         prioritise(con, config, paths.as_of)
+        create_table(con, "rule_metrics", "report/rule_metrics",
+                     {"as_of": paths.as_of, "window_days": config.metrics_window_days})
         create_table(con, "worklist_rows", "report/worklist_rows",
                      {"as_of": paths.as_of,
                       "recontact_after": config.thresholds.recontact_after})

@@ -236,6 +236,43 @@ def serve(inbox, out, state, config_path, lang, cron):
                   cron=cron, overrides=setup.overrides)
 
 
+LIFECYCLE_WORDS = {"open": "待处理", "in_progress": "处理中（暂不列出）", "repeat": "再次跟进",
+                   "resolved": "已解决（暂不列出）", "reopened": "已重新打开",
+                   "false_positive": "误报（不再列出）", "new_facts": "误报后有新情况"}
+
+
+@main.command()
+@click.argument("order_id")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Output folder (its state.duckdb is read).")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="State file.  [default: <out>/state.duckdb]")
+def history(order_id, out, state):
+    """Print an order's problems across runs and what agents did about them.
+
+    Example: logiwatch history JST2026110090 --out /data/out
+    """
+    from transforms.state import order_history
+
+    path = state or out / "state.duckdb"
+    if not path.is_file():
+        raise InputError("state file not found (run logiwatch run first, or give --state)",
+                         file=str(path))
+    problems, actions = order_history(path, order_id)
+    if not problems and not actions:
+        raise InputError(f"order {order_id} is in no run of this state file", file=str(path))
+    click.echo(f"order {order_id}: {len(problems)} problems, {len(actions)} actions")
+    for kind, subtype, number, key, first, last, runs, tier, agent, lifecycle in problems:
+        now = LIFECYCLE_WORDS.get(lifecycle, lifecycle or "-")
+        click.echo(f"  {kind}/{subtype} {number or '-'} (key {key}): first seen "
+                   f"{first:%Y-%m-%d %H:%M}, last seen {last:%Y-%m-%d %H:%M} in {runs} runs, "
+                   f"last {tier or '-'} with {agent or '未分配'}, now {now}")
+    for dated, agent, result, note, number, file, row in actions:
+        extra = "".join(f" {part}" for part in (note, number and f"新单号 {number}") if part)
+        where = f" ({file}, row {row})" if file and row else ""
+        click.echo(f"  {dated:%Y-%m-%d %H:%M} {agent or '?'} {result}{extra}{where}")
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -271,7 +308,8 @@ def validate(files, config_path):
     for r in reports:
         click.echo(f"{r.file}: {r.kind} ({r.encoding}, profile {r.profile}) read {r.rows_read}, "
                    f"accepted {r.rows_accepted}, rejected {r.rows_rejected}, dropped "
-                   f"{r.rows_dropped_blank} blank + {r.rows_dropped_total} total rows")
+                   f"{r.rows_dropped_blank} blank + {r.rows_dropped_total} total rows"
+                   + (f", {r.rows_dated_later} dated later" if r.rows_dated_later else ""))
     for file, row, column, value, reason in rejects:
         click.echo(f"  {file}, row {row}, column {column}: {reason} (value {value!r})")
     if any(r.rows_rejected for r in reports):

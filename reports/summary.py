@@ -169,8 +169,27 @@ def write_summary(con: duckdb.DuckDBPyConnection, path: Path, *, out: Path, day:
     _bar(ws, labels["chart_trend"], 1, len(rows), 2, len(types), f"B{len(rows) + 4}",
          y_title=labels["unit_anomalies"].strip("（）"))
 
+    _rule_tuning(con, wb, labels, lang)
     _data_quality(con, wb, labels, inputs)
     wb.save(path)
+
+
+def _rule_tuning(con, wb: Workbook, labels: dict, lang: str) -> None:
+    """Per rule and subtype over the metrics window: false-positive rate, resolution rate and
+    the median time to resolve, from what agents handed back (`rule_metrics`)."""
+    from core.labels import SUBTYPE_LABELS
+
+    ws = _sheet(wb, labels["rule_tuning"], [16, 20, 12, 12, 12, 10, 12, 10, 16], "C3")
+    days = con.execute("select any_value(window_days) from rule_metrics").fetchone()[0] or 30
+    ws.append([cell(ws, labels["tuning_note"].format(days=days))])
+    rows = [[TYPE_LABELS[lang].get(t, t), SUBTYPE_LABELS[lang].get(s, s), found, worked, fp,
+             fp_rate, resolved, resolution_rate, median_hours]
+            for t, s, found, worked, fp, fp_rate, resolved, resolution_rate, median_hours, _
+            in con.execute("select * from rule_metrics").fetchall()]
+    _table(ws, [labels[k] for k in ("type", "subtype", "found", "worked", "false_positives",
+                                    "false_positive_rate", "resolved", "resolution_rate",
+                                    "median_hours")], rows, {5: PERCENT, 7: PERCENT})
+
 
 
 def _overview(con, wb: Workbook, labels: dict, lang: str, types: list[str],
@@ -230,7 +249,7 @@ def _overview(con, wb: Workbook, labels: dict, lang: str, types: list[str],
 def _data_quality(con, wb: Workbook, labels: dict, inputs: list[dict]) -> None:
     ws = _sheet(wb, labels["data_quality"], [24, 14, 12, 12, 40, 60])
     columns = ["file", "kind", "rows_read", "rows_accepted", "rows_rejected",
-               "rows_dropped_blank", "rows_dropped_total"]
+               "rows_dropped_blank", "rows_dropped_total", "rows_dated_later"]
     _table(ws, [labels[f"dq_{c}"] for c in columns], [[f[c] for c in columns] for f in inputs])
     ws.append([])
     rejects = con.execute('select file, "row", "column", value, reason from rejects '

@@ -18,7 +18,7 @@ from core.errors import InputError, MissingExportError
 from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
-from schemas.validate import REJECTS_DDL, validate
+from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
 from core.db import create_table, insert_rows, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
@@ -27,7 +27,8 @@ TABLE_COLUMNS = {
     "inventory": pf.INVENTORY_COLUMNS,
     "tracking_csv": pf.TRACKING_CSV_COLUMNS,
     "agents": pf.AGENT_COLUMNS,
-    "feedback": pf.FEEDBACK_COLUMNS,
+    # a hand-back is dated by its 处理时间 cell, else by the file's modification time
+    "feedback": (*pf.FEEDBACK_COLUMNS, "file_time"),
 }
 
 
@@ -45,6 +46,8 @@ class FileReport:
     rows_rejected: int = 0
     rows_dropped_blank: int = 0
     rows_dropped_total: int = 0
+    # hand-backs dated after the run's cut-off: kept for the runs after it
+    rows_dated_later: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -52,7 +55,8 @@ class FileReport:
     @property
     def balanced(self) -> bool:
         return self.rows_read == (self.rows_accepted + self.rows_rejected
-                                  + self.rows_dropped_blank + self.rows_dropped_total)
+                                  + self.rows_dropped_blank + self.rows_dropped_total
+                                  + self.rows_dated_later)
 
 
 def inbox_for(inbox: Path, day: dt.date) -> Path:
@@ -96,6 +100,8 @@ def preflight(files: dict[str, list[Path]], config) -> None:
     """Check every ERP export's header before a run starts (reads only each file's head)."""
     loaders = _loaders(config)
     for kind, paths in files.items():
+        if kind == "feedback":  # a bad hand-back is rejected at ingest, never fatal
+            continue
         for path in paths:
             if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
                 if path.stat().st_size == 0:
@@ -156,9 +162,11 @@ def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Pat
     return len(frame), 0
 
 
-def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config, workdir: Path
-           ) -> list[FileReport]:
-    """Load and validate the given input files; returns one reconciliation per file."""
+def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config, workdir: Path,
+           as_of: dt.datetime | None = None) -> list[FileReport]:
+    """Load and validate the given input files; returns one reconciliation per file.
+
+    With `as_of`, handed-back worklist rows dated after it are left for later runs."""
     con.execute(REJECTS_DDL)
     con.execute("create or replace table file_headers (file varchar, \"column\" varchar, "
                 "header varchar)")
@@ -177,6 +185,10 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                 continue
             target = "tracking_csv" if kind == "tracking" else kind
             profiles, required, sheet = loaders[target]
+            if kind == "feedback":
+                reports.append(_load_feedback(con, path, loaders[target], workdir, config,
+                                              as_of))
+                continue
             loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet)
             _record_headers(con, loaded)
             reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
@@ -189,8 +201,40 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
         con.execute(f"create or replace temp table raw_{kind} as "
                     f"select row_number() over () as _rid, * from raw_{kind}")
         validate(con, kind)
-    _reconcile(con, reports)
+    reconcile(con, reports)
     return reports
+
+
+def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: Path, config,
+                   as_of: dt.datetime | None) -> FileReport:
+    """A handed-back worklist. Each row is dated by its 处理时间 cell, else by the file's
+    modification time (local time); rows dated after `as_of` are left for later runs, so a
+    backfill sees what the nightly run saw. A file whose header cannot be read (edited
+    headers, not a worklist) is one rejected row, and the run goes on."""
+    profiles, required, sheet = loader
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tz).replace(tzinfo=None)
+    try:
+        sniff(path, profiles, required, sheet)
+    except InputError as exc:
+        insert_rows(con, "rejects", [(None, "feedback", path.name, 1, exc.column or "(header)",
+                                      None, "not a worklist this run can read back: "
+                                      + str(exc).removeprefix(f"{path.name}: "))])
+        return FileReport(path.name, "feedback", _sha256(path), "", "worklist", 1)
+    con.execute("create or replace temp table _feedback_file as select * from raw_feedback "
+                "limit 0")
+    loaded = load_file(con, path, "_feedback_file", profiles, required, workdir, sheet)
+    dated = ("coalesce(try_strptime(handled_at, $formats), $t) > $as_of"
+             if as_of is not None else "false")
+    params = {"t": stamp, **({"formats": TIMESTAMP_FORMATS, "as_of": as_of} if as_of else {})}
+    later = con.execute(f"select count(*) from _feedback_file where {dated}", params).fetchone()[0]
+    con.execute(f"insert into raw_feedback by name select * exclude (file_time), "
+                f"strftime($t, '%Y-%m-%d %H:%M:%S') as file_time from _feedback_file "
+                f"where not ({dated})", params)
+    con.execute("drop table _feedback_file")
+    _record_headers(con, loaded)
+    return FileReport(path.name, "feedback", _sha256(path), loaded.encoding, loaded.profile.name,
+                      loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,
+                      rows_dropped_total=loaded.rows_dropped_total, rows_dated_later=later)
 
 
 def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:
@@ -225,7 +269,7 @@ def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table k100_docs")
 
 
-def _reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:
+def reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:
     """Fill accepted/rejected counts per file from the tables."""
     rejected = dict(con.execute(
         "select file, count(distinct \"row\") from rejects group by file").fetchall())

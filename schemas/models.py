@@ -34,7 +34,7 @@ COLUMN_TYPES = {
                   "incoming_eta": "timestamp"},
     "tracking_csv": {"event_time": "timestamp"},
     "agents": {"capacity": "number"},
-    "feedback": {},
+    "feedback": {"handled_at": "timestamp", "file_time": "timestamp"},
 }
 
 

@@ -28,7 +28,7 @@ TRACKING_CSV_COLUMNS = ("tracking_no", "carrier", "event_time", "state", "status
 TRACKING_CSV_REQUIRED = ("tracking_no", "event_time")
 AGENT_COLUMNS = ("agent_id", "name", "team", "capacity", "active")
 AGENT_REQUIRED = ("agent_id",)
-FEEDBACK_COLUMNS = ("anomaly_key", "order_id", "result", "note")
+FEEDBACK_COLUMNS = ("anomaly_key", "order_id", "result", "note", "new_tracking_no", "handled_at")
 FEEDBACK_REQUIRED = ("anomaly_key", "result")
 
 
@@ -95,6 +95,8 @@ AGENT_PROFILE = Profile("agents", {
 FEEDBACK_PROFILE = Profile("worklist", {
     "anomaly_key": "anomaly_key", "内部订单号": "order_id", "Order id": "order_id",
     "处理结果": "result", "Result": "result", "处理备注": "note", "Note": "note",
+    "新单号": "new_tracking_no", "New tracking no": "new_tracking_no",
+    "处理时间": "handled_at", "Handled at": "handled_at",
 })
 
 

@@ -86,8 +86,8 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     present = set(_columns(con, f"typed_{kind}"))
     fields = [c for c in model.to_schema().columns if c in present]
     frame = con.execute(f"""
-        select _rid, {', '.join(fields)} from typed_{kind}
-        where _rid not in (select _rid from rejects where kind = $kind)
+        select _rid, {', '.join(fields)} from typed_{kind} t
+        where not exists (select 1 from rejects r where r.kind = $kind and r._rid = t._rid)
     """, {"kind": kind}).df().set_index("_rid")
     schema = model.to_schema()
     schema.columns = {k: v for k, v in schema.columns.items() if k in present}
@@ -135,12 +135,13 @@ def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
         from typed_order_lines t
         join (
             select order_id, {which} as fields
-            from typed_order_lines
-            where _rid not in (select _rid from rejects)
+            from typed_order_lines l
+            where not exists (select 1 from rejects r
+                              where r.kind = 'order_lines' and r._rid = l._rid)
             group by order_id
             having {disagree}
         ) d using (order_id)
-        where t._rid not in (select _rid from rejects)
+        where not exists (select 1 from rejects r where r.kind = 'order_lines' and r._rid = t._rid)
     """)
 
 
@@ -156,8 +157,9 @@ def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
             select *,
                    first_value(_row) over same as first_row,
                    row_number() over same as copy
-            from typed_order_lines
-            where _rid not in (select _rid from rejects)
+            from typed_order_lines l
+            where not exists (select 1 from rejects r
+                              where r.kind = 'order_lines' and r._rid = l._rid)
             window same as (partition by {', '.join(columns)} order by _file, _row)
         )
         where copy > 1
@@ -168,8 +170,9 @@ def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """`<kind>` = typed rows with no reject."""
     con.execute(f"""
         create or replace table {kind} as
-        select * exclude (_rid) from typed_{kind}
-        where _rid not in (select _rid from rejects where kind = $kind)
+        select * exclude (_rid) from typed_{kind} t
+        -- not exists, not "not in": a file-level reject has no row id (NULL)
+        where not exists (select 1 from rejects r where r.kind = $kind and r._rid = t._rid)
         order by _file, _row
     """, {"kind": kind})
 

@@ -58,7 +58,8 @@ def test_every_input_row_is_accounted_for(sample_run):
     manifest = json.loads((sample_run / "manifest.json").read_text(encoding="utf-8"))
     for f in manifest["inputs"]:
         assert f["rows_read"] == (f["rows_accepted"] + f["rows_rejected"]
-                                  + f["rows_dropped_blank"] + f["rows_dropped_total"]), f
+                                  + f["rows_dropped_blank"] + f["rows_dropped_total"]
+                                  + f["rows_dated_later"]), f
     with (sample_run / "rejects.csv").open(encoding="utf-8-sig") as fh:
         rejects = list(csv.DictReader(fh))
     assert [(r["file"], r["column"], r["value"]) for r in rejects] == [

@@ -68,6 +68,10 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create or replace table labels (key varchar primary key, text varchar)")
     insert_rows(con, "labels", list(LABELS.items()))
     con.execute("create or replace macro label(k) as (select text from labels where key = k)")
+    # numbers agents corrected; filled from the state file by the run (transforms.state)
+    con.execute("create table if not exists tracking_overrides (order_id varchar, "
+                "old_tracking_no varchar, new_tracking_no varchar, agent_id varchar, "
+                "dated_at timestamp)")
     # root causes: an anomaly of a type that `explains` another one of the same order leads it
     con.execute("create or replace table rule_explains (cause varchar, symptom varchar)")
     insert_rows(con, "rule_explains", [(code, symptom) for code, rule in RULES.items()

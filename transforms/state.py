@@ -1,7 +1,12 @@
-"""The state file: what earlier runs found and who had it, so the next run can continue.
+"""The state file: what earlier runs found, who had it, and what agents did about it.
 
 One DuckDB file (`--state`). A DuckDB file opened read-write by one process cannot be opened
 by another, so runs are serialised with a lock file and a clear message.
+
+Tables: `anomaly_history` (every problem each run found, with the facts that raised it),
+`actions` (every result an agent handed back, dated by its 处理时间 cell or else the file's
+modification time), `runs`. A run at `as_of` reads only what is dated at or before it, so a
+backfill gives what the nightly runs gave.
 """
 
 from __future__ import annotations
@@ -20,15 +25,23 @@ create table if not exists state.anomaly_history (
     as_of timestamp, anomaly_key varchar, anomaly_type varchar, subtype varchar,
     order_id varchar, tracking_no varchar, priority varchar, score double, agent_id varchar
 );
-create table if not exists state.feedback (
-    as_of timestamp, anomaly_key varchar, order_id varchar, result varchar, note varchar,
-    file varchar
+alter table state.anomaly_history add column if not exists facts_hash varchar;
+alter table state.anomaly_history add column if not exists lifecycle varchar;
+create table if not exists state.actions (
+    dated_at timestamp, anomaly_key varchar, order_id varchar, result varchar, note varchar,
+    new_tracking_no varchar, agent_id varchar, file varchar, "row" bigint,
+    recorded_as_of timestamp
 );
 create table if not exists state.runs (
     as_of timestamp, finished_at timestamp, config_hash varchar, anomalies bigint,
     orders bigint, rejected_rows bigint
 );
 """
+
+# what a handed-back result means for the problem
+CONTACT_RESULTS = ("已联系客户", "已催件", "等待客户回复")
+RESOLVED_RESULTS = ("已补发", "已退款", "已补偿", "已改单号", "已改地址", "已拦截", "已解决")
+FALSE_POSITIVE = "误报"
 
 
 @contextlib.contextmanager
@@ -50,13 +63,69 @@ def state_lock(path: Path):
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Attach the state file as schema `state`, creating its tables on first use."""
+    """Attach the state file as schema `state`, creating or upgrading its tables."""
     con.execute("attach $path as state", {"path": str(path)})
     con.execute(STATE_DDL)
+    _upgrade_feedback(con)
+
+
+def _upgrade_feedback(con: duckdb.DuckDBPyConnection) -> None:
+    """State files of earlier versions kept results in `feedback`, dated by the run that read
+    them: they become actions with that date."""
+    old = con.execute("select count(*) from duckdb_tables() where database_name = 'state' "
+                      "and table_name = 'feedback'").fetchone()[0]
+    if old:
+        con.execute("""
+            insert into state.actions
+            select as_of, anomaly_key, order_id, result, note, null, null, file, null, as_of
+            from state.feedback
+        """)
+        con.execute("drop table state.feedback")
+
+
+def handed_back(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
+    """`actions_seen`: every handed-back result dated at or before `as_of`, from the state
+    file and from this run's hand-backs (`feedback`), each once."""
+    con.execute("""
+        create or replace temp table actions_seen as
+        select distinct on (anomaly_key, result, dated_at, coalesce(file, ''))
+            dated_at, anomaly_key, order_id, result, note, new_tracking_no, agent_id, file, "row"
+        from (
+            select dated_at, anomaly_key, order_id, result, note, new_tracking_no, agent_id,
+                   file, "row"
+            from state.actions
+            union all
+            select coalesce(handled_at, file_time), anomaly_key, order_id, result, note,
+                   new_tracking_no, regexp_replace(_file, '\\.xlsx?$', ''), _file, _row
+            from feedback
+        )
+        where dated_at <= $as_of and result <> '未处理'
+        order by anomaly_key, result, dated_at, coalesce(file, ''), "row"
+    """, {"as_of": as_of})
+
+
+def reject_unknown_keys(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A handed-back row whose anomaly_key no run ever listed is a reject, not an action."""
+    if path.exists():
+        attach(con, path)
+        con.execute("create or replace temp table known_keys as "
+                    "select distinct anomaly_key from state.anomaly_history")
+        con.execute("detach state")
+    else:
+        con.execute("create or replace temp table known_keys (anomaly_key varchar)")
+    con.execute("""
+        insert into rejects
+        select null, 'feedback', _file, _row, 'anomaly_key', anomaly_key,
+               'no run listed this problem (anomaly_key edited, or the state file was reset)'
+        from feedback where anomaly_key not in (select anomaly_key from known_keys)
+    """)
+    con.execute("delete from feedback where anomaly_key not in "
+                "(select anomaly_key from known_keys)")
 
 
 def load_history(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
-    """`history_first_seen` and `previous_assignment` from runs strictly before `as_of`."""
+    """`history_first_seen`, `previous_assignment` and `history_facts` from runs strictly
+    before `as_of`."""
     con.execute("""
         create or replace table history_first_seen as
         select anomaly_key, min(as_of) as first_seen
@@ -71,46 +140,129 @@ def load_history(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
           and agent_id is not null
         group by order_id
     """, {"as_of": as_of})
-
-
-CONTACT_RESULTS = ("已联系客户", "已催件", "等待客户回复")
-
-
-def load_feedback(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
-    """`contacted`: problems an agent reported contacting the customer or courier about,
-    in worklists handed back before or with this run (the latest result per problem)."""
     con.execute("""
-        create or replace table contacted as
-        select anomaly_key, arg_max(result, received) as result, max(received) as contacted_on
-        from (
-            select anomaly_key, result, as_of as received from state.feedback
-            where as_of < $as_of
-            union all
-            select anomaly_key, result, $as_of from feedback
-        )
-        group by anomaly_key
-        having arg_max(result, received) in (select unnest($results))
-    """, {"as_of": as_of, "results": list(CONTACT_RESULTS)})
+        create or replace table history_facts as
+        select as_of, anomaly_key, facts_hash, tracking_no, order_id
+        from state.anomaly_history where as_of < $as_of
+    """, {"as_of": as_of})
+
+
+def tracking_overrides(con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.datetime) -> None:
+    """`tracking_overrides`: numbers agents corrected (已改单号 with 新单号) at or before
+    `as_of`, the latest per order, with the number they replace."""
+    con.execute("""
+        create or replace temp table feedback_numbers as
+        select coalesce(handled_at, file_time) as dated_at, anomaly_key, order_id,
+               new_tracking_no, regexp_replace(_file, '\\.xlsx?$', '') as agent_id
+        from feedback where result = '已改单号' and new_tracking_no is not null
+    """)
+    if path.exists():
+        attach(con, path)
+        con.execute("""
+            insert into feedback_numbers
+            select dated_at, anomaly_key, order_id, new_tracking_no, agent_id
+            from state.actions where result = '已改单号' and new_tracking_no is not null
+        """)
+        con.execute("""
+            create or replace temp table key_numbers as
+            select anomaly_key, arg_max(order_id, as_of) as order_id,
+                   arg_max(tracking_no, as_of) as tracking_no
+            from state.anomaly_history group by anomaly_key
+        """)
+        con.execute("detach state")
+    else:
+        con.execute("create or replace temp table key_numbers (anomaly_key varchar, "
+                    "order_id varchar, tracking_no varchar)")
+    con.execute("""
+        create or replace table tracking_overrides as
+        select coalesce(k.order_id, f.order_id) as order_id,
+               arg_max(k.tracking_no, f.dated_at) as old_tracking_no,
+               arg_max(upper(trim(f.new_tracking_no)), f.dated_at) as new_tracking_no,
+               arg_max(f.agent_id, f.dated_at) as agent_id, max(f.dated_at) as dated_at
+        from feedback_numbers f
+        left join key_numbers k using (anomaly_key)
+        where f.dated_at <= $as_of and coalesce(k.order_id, f.order_id) is not null
+        group by 1
+    """, {"as_of": as_of})
+
+
+def apply_tracking_overrides(con: duckdb.DuckDBPyConnection) -> None:
+    """Put agents' corrected numbers into the order lines before staging: the old number is
+    replaced where the cell holds it, else the cell becomes the new number."""
+    con.execute("""
+        update order_lines set tracking_no = case
+            when o.old_tracking_no is not null
+                 and position(o.old_tracking_no in upper(coalesce(order_lines.tracking_no, ''))) > 0
+                then replace(upper(order_lines.tracking_no), o.old_tracking_no, o.new_tracking_no)
+            else o.new_tracking_no end
+        from tracking_overrides o
+        where order_lines.order_id = o.order_id
+    """)
+
+
+def order_history(path: Path, order_id: str) -> tuple[list[tuple], list[tuple]]:
+    """An order's problems across runs and what agents did about them, read from the state
+    file: (problems, actions). Problems: type, subtype, tracking number, key, first seen,
+    last seen, runs, last tier, last agent, last lifecycle. Actions: date, agent, result,
+    note, new number, file, row."""
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute("attach $path as state (read_only)", {"path": str(path)})
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise RunLockedError(f"a run is using {path}; try again when it has finished"
+                                     ) from None
+            raise
+        problems = con.execute("""
+            select anomaly_type, subtype, tracking_no, anomaly_key, min(as_of), max(as_of),
+                   count(*), arg_max(priority, as_of), arg_max(agent_id, as_of),
+                   arg_max(lifecycle, as_of)
+            from state.anomaly_history where order_id = $o
+            group by anomaly_type, subtype, tracking_no, anomaly_key
+            order by min(as_of), anomaly_type, tracking_no
+        """, {"o": order_id}).fetchall()
+        actions = con.execute("""
+            select dated_at, agent_id, result, note, new_tracking_no, file, "row"
+            from state.actions
+            where order_id = $o or anomaly_key in (
+                select anomaly_key from state.anomaly_history where order_id = $o)
+            order by dated_at, file, "row"
+        """, {"o": order_id}).fetchall()
+    finally:
+        con.close()
+    return problems, actions
 
 
 def record_run(con: duckdb.DuckDBPyConnection, as_of: dt.datetime, config_hash: str) -> None:
-    """Replace this as_of's rows in the history (re-running a date is idempotent)."""
+    """Record this run: every problem found (shown or held back, with its facts), the
+    hand-backs read (each once), the run. Re-running a date replaces that date's rows."""
     con.execute("delete from state.anomaly_history where as_of = $as_of", {"as_of": as_of})
     con.execute("delete from state.runs where as_of = $as_of", {"as_of": as_of})
-    con.execute("delete from state.feedback where as_of = $as_of", {"as_of": as_of})
     con.execute("""
-        insert into state.feedback
-        select $as_of, anomaly_key, order_id, result, note, _file from feedback
+        insert into state.actions
+        select f.dated_at, f.anomaly_key, f.order_id, f.result, f.note, f.new_tracking_no,
+               f.agent_id, f.file, f."row", $as_of
+        from (
+            select coalesce(handled_at, file_time) as dated_at, anomaly_key, order_id, result,
+                   note, new_tracking_no, regexp_replace(_file, '\\.xlsx?$', '') as agent_id,
+                   _file as file, _row as "row"
+            from feedback where result <> '未处理'
+        ) f
+        where not exists (
+            select 1 from state.actions a
+            where a.anomaly_key = f.anomaly_key and a.result = f.result
+              and a.dated_at = f.dated_at and coalesce(a.file, '') = coalesce(f.file, '')
+        )
     """, {"as_of": as_of})
     con.execute("""
-        insert into state.anomaly_history
+        insert into state.anomaly_history by name
         select as_of, anomaly_key, anomaly_type, subtype, order_id, tracking_no, priority, score,
-               agent_id
-        from anomalies
+               agent_id, facts_hash, lifecycle
+        from anomalies_found
     """)
     con.execute("""
         insert into state.runs
         select $as_of, now()::timestamp, $hash, (select count(*) from anomalies),
                (select count(*) from stg_orders), (select count(*) from rejects)
     """, {"as_of": as_of, "hash": config_hash})
-

@@ -1,6 +1,8 @@
 """Worklists handed back: validated like any export, remembered, and a repeat ranks higher."""
 
 import csv
+import datetime as dt
+import os
 import shutil
 
 from openpyxl import load_workbook
@@ -17,6 +19,12 @@ def _run(tmp_path, inbox, as_of):
     paths = pipeline.RunPaths(inbox=inbox, out=tmp_path / "out", state=tmp_path / "s.duckdb",
                               as_of=as_of)
     return pipeline.run_pipeline(paths, config)
+
+
+def _saved_at(path, when):
+    """Date a handed-back file (its modification time, Asia/Shanghai local time)."""
+    stamp = when.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+    os.utime(path, (stamp, stamp))
 
 
 def _rows(folder):
@@ -43,19 +51,22 @@ def test_contacted_problem_still_open_ranks_higher_and_says_why(tmp_path):
     chased = ws.cell(row, key).value
     (inbox / "feedback").mkdir()
     wb.save(inbox / "feedback" / "kf01.xlsx")
+    _saved_at(inbox / "feedback" / "kf01.xlsx", day_before + dt.timedelta(hours=3))
 
+    # 21 hours after the contact (recontact_after 24 h): held back, the typo is a reject
     second = _run(tmp_path, inbox, AS_OF)
-    before, after = _rows(first)[chased], _rows(second)[chased]
-    assert "已催件，仍未解决，再次跟进" in after["reason"]
-    others = [k for k in _rows(second) if k in _rows(first) and k != chased]
-    assert all("仍未解决" not in _rows(second)[k]["reason"] for k in others)
-    assert float(after["score"]) > float(before["score"])
+    assert chased not in _rows(second) and chased in _rows(first)
     with (second / "rejects.csv").open(encoding="utf-8-sig") as fh:
         rejects = list(csv.DictReader(fh))
     assert [(r["file"], r["row"], r["column"], r["value"]) for r in rejects
             if r["file"] == "kf01.xlsx"] == [("kf01.xlsx", str(typo), "处理结果", "催了")]
 
-    # the next run still remembers the contact although the file is gone
+    # the day after, still open: listed again, higher, saying what was done and when,
+    # remembered although the file is gone
     (inbox / "feedback" / "kf01.xlsx").unlink()
     third = _run(tmp_path, inbox, AS_OF.replace(day=21))
-    assert "已催件，仍未解决，再次跟进" in _rows(third)[chased]["reason"]
+    before, after = _rows(first)[chased], _rows(third)[chased]
+    assert "11-19 已催件，仍未解决，再次跟进" in after["reason"]
+    others = [k for k in _rows(third) if k in _rows(first) and k != chased]
+    assert all("仍未解决" not in _rows(third)[k]["reason"] for k in others)
+    assert float(after["score"]) > float(before["score"])

@@ -1,6 +1,8 @@
 """English workbooks, and how work is spread over agents from run to run."""
 
 import csv
+import datetime as dt
+import os
 import re
 import shutil
 
@@ -68,6 +70,9 @@ def test_an_english_hand_back_reads_as_the_chinese_result(tmp_path):
     shutil.copytree(SAMPLE, inbox, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     (inbox / "feedback").mkdir()
     wb.save(inbox / "feedback" / "kf01.xlsx")
+    # handed back at 07:00 on the 19th: a contact 25 h before the 20th's run, so listed again
+    stamp = dt.datetime(2026, 11, 19, 7, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+    os.utime(inbox / "feedback" / "kf01.xlsx", (stamp, stamp))
     second = _run(tmp_path, inbox=inbox)
     with (second / "rejects.csv").open(encoding="utf-8-sig") as fh:
         assert not [r for r in csv.DictReader(fh) if r["file"] == "kf01.xlsx"]

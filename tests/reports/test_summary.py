@@ -39,7 +39,7 @@ def _figures(summary):
 def test_sheets_and_native_charts(summary):
     assert summary.sheetnames == [LABELS[k] for k in (
         "overview", "by_carrier", "by_shop", "by_zone", "by_agent", "ageing", "trend",
-        "data_quality")]
+        "rule_tuning", "data_quality")]
     for sheet in ("overview", "by_carrier", "ageing", "trend"):
         assert [type(c).__name__ for c in summary[LABELS[sheet]]._charts] == ["BarChart"], sheet
 
@@ -128,7 +128,8 @@ def test_chinese_throughout_with_units(summary):
                     assert not re.fullmatch(r"[a-z]+(_[a-z]+)+", value), (ws.title, value)
     ws = summary[LABELS["data_quality"]]
     header = [c.value for c in ws[1]]
-    assert header == ["文件", "类型", "读取行", "接受行", "被拒行", "空行", "合计行"]
+    assert header == ["文件", "类型", "读取行", "接受行", "被拒行", "空行", "合计行",
+                      "留待以后（交回时间晚于截至）"]
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     for name in ("orders.csv", "inventory.csv", "tracking.jsonl", "agents.csv"):
         assert name in values

@@ -210,3 +210,14 @@ def test_blank_rows_inside_the_data_keep_row_numbers(tmp_path, encoding):
     assert [(r[1], r[2]) for r in rejects] == [(4, "数量")]
     assert (report.rows_read, report.rows_dropped_blank, lines_accepted) == (5, 2, 2)
     assert report.balanced
+
+
+def test_a_broken_jsonl_line_does_not_switch_off_the_order_checks(tmp_path):
+    # a reject without a row id (a JSON line, a whole hand-back) once made `not in` checks
+    # of the other kinds skip every row
+    path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O1"), _line("O2")])
+    (tmp_path / "tracking.jsonl").write_text("{not json\n", encoding="utf-8")
+    reports, rejects, lines, _ = _ingest(tmp_path, path, tmp_path / "tracking.jsonl")
+    assert lines == 2 and all(r.balanced for r in reports)
+    assert ("orders.csv", 5, "内部订单号", "O1",
+            "duplicate order line: same values as row 4") in rejects

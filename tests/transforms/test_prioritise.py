@@ -57,11 +57,15 @@ def scored(cases, config=None):
                     "$as_of - to_days(days) as first_seen from keys join opened using (order_id)",
                     {"as_of": AS_OF})
         con.execute("create table previous_assignment (order_id varchar, agent_id varchar)")
-        con.execute("create table contacted as select anomaly_key, '已催件' as result, "
-                    "$as_of - interval 1 day as contacted_on from keys "
-                    "where order_id in (select unnest($ids))",
+        # a contact 30 h ago, past recontact_after (24 h): listed again as a repeat
+        con.execute("create table actions_seen as select $as_of - interval 30 hour as dated_at, "
+                    "anomaly_key, order_id, '已催件' as result, null as note, "
+                    "null as new_tracking_no, 'kf01' as agent_id, 'kf01.xlsx' as file, "
+                    "3 as \"row\" from keys where order_id in (select unnest($ids))",
                     {"ids": [oid for oid, *_, contacted in cases if contacted] or [""],
                      "as_of": AS_OF})
+        con.execute("create table history_facts (as_of timestamp, anomaly_key varchar, "
+                    "facts_hash varchar, tracking_no varchar, order_id varchar)")
         prioritise(con, config, AS_OF)
         rows = con.execute("select order_id, anomaly_type, score, priority from anomalies"
                            ).fetchall()

@@ -1,7 +1,15 @@
--- Anomalies with their stable key, first-seen time, priority score, tier, reason and team.
+-- Every problem the rules found, with its stable key, the facts that raised it, where it is
+-- in its lifecycle (what agents handed back), first-seen time, score, tier, reason and team.
+-- Lifecycle, from the latest result dated at or before $as_of:
+--   contact (已联系客户, 已催件, 等待客户回复): held back until $recontact_after hours have
+--     passed, then shown again as a repeat that says what was done and when;
+--   resolved (已解决, 已补发, 已退款 …): held back for $reopen_after hours, then reopened as a
+--     repeat if the rule still fires;
+--   误报: held back while the facts that raised it are unchanged; new facts show it again.
 -- grain: (anomaly_type, order_id, tracking_no)
 -- params: $as_of, $weight_severity, $weight_overdue, $weight_amount, $weight_days_open,
---         $weight_repeat, $amount_cap, $days_open_cap, $p1_min_score, $p2_min_score
+--         $weight_repeat, $amount_cap, $days_open_cap, $p1_min_score, $p2_min_score,
+--         $recontact_after, $reopen_after (hours)
 with
 
 detected as (
@@ -24,17 +32,72 @@ routing as (
     select * from routing
 ),
 
-contacted as (
-    -- worklists handed back: the customer or courier was contacted, and it is still open
-    select * from contacted
+actions as (
+    -- results agents handed back, dated at or before as_of
+    select * from actions_seen
+),
+
+history_facts as (
+    select * from history_facts
+),
+
+parcel_status as (
+    select * from stg_parcel_status
 ),
 
 keyed as (
     select
         d.*,
         left(md5(d.anomaly_type || '|' || d.order_id || '|' || coalesce(d.tracking_no, '')), 16)
-            as anomaly_key
+            as anomaly_key,
+        -- the facts that raised it: a new scan, a new number or a changed order changes them
+        md5(concat_ws('|', d.subtype, o.status, o.tracking_no_raw, o.carrier, o.province,
+                      o.paid_at_seen, o.shipped_at_seen, s.latest_at, s.n_events))
+            as facts_hash
     from detected d
+    join orders o using (order_id)
+    left join parcel_status s on s.tracking_no = d.tracking_no
+),
+
+latest_action as (
+    select
+        anomaly_key,
+        arg_max(result, dated_at) as result,
+        max(dated_at) as dated_at,
+        arg_max(agent_id, dated_at) as agent_id
+    from actions
+    group by anomaly_key
+),
+
+false_positive_facts as (
+    -- the facts of the list the agent marked 误报: the latest run at or before the mark
+    select a.anomaly_key, arg_max(h.facts_hash, h.as_of) as facts_then
+    from latest_action a
+    join history_facts h on h.anomaly_key = a.anomaly_key and h.as_of <= a.dated_at
+    where a.result = '误报'
+    group by a.anomaly_key
+),
+
+lifecycle as (
+    select
+        k.anomaly_key,
+        a.result as last_result,
+        a.dated_at as last_action_at,
+        case
+            when a.result is null then 'open'
+            when a.result in ('已联系客户', '已催件', '等待客户回复')
+                then case when $as_of < a.dated_at + to_minutes(cast($recontact_after * 60 as bigint))
+                          then 'in_progress' else 'repeat' end
+            when a.result = '误报'
+                then case when coalesce(fp.facts_then, k.facts_hash) = k.facts_hash
+                          then 'false_positive' else 'new_facts' end
+            when $as_of < a.dated_at + to_minutes(cast($reopen_after * 60 as bigint))
+                then 'resolved'
+            else 'reopened'
+        end as lifecycle
+    from keyed k
+    left join latest_action a using (anomaly_key)
+    left join false_positive_facts fp using (anomaly_key)
 ),
 
 components as (
@@ -56,14 +119,18 @@ components as (
         end as overdue_share,
         least(1.0, coalesce(o.amount, 0) / nullif($amount_cap, 0)) as amount_share,
         coalesce(r.team, '未分组') as team,
-        c.result as contact_result,
-        c.contacted_on
+        l.lifecycle,
+        l.last_result,
+        l.last_action_at,
+        -- a repeat: a contact that did not solve it, or a resolution that did not hold
+        case when l.lifecycle in ('repeat', 'reopened') then l.last_result end as contact_result,
+        l.last_action_at as contacted_on
     from keyed k
     join orders o using (order_id)
     left join history h using (anomaly_key)
     left join severity s using (anomaly_type)
     left join routing r using (anomaly_type)
-    left join contacted c using (anomaly_key)
+    join lifecycle l using (anomaly_key)
 ),
 
 scored as (
@@ -103,15 +170,16 @@ explained as (
             coalesce(duration_text(elapsed_hours), ''), coalesce(duration_text(threshold_hours), ''),
             coalesce(detail, '')
         ) as fired_because,
-        coalesce(format(label('repeat_note'), contact_result, strftime(contacted_on, '%m-%d')), '')
-            as repeat_note,
+        coalesce(format(label('lifecycle_note.' || lifecycle), last_result,
+                        strftime(last_action_at, '%m-%d')), '') as repeat_note,
         format(
             coalesce(label('reason_en.' || anomaly_type || '.' || subtype),
                      label('reason_en.' || anomaly_type)),
             coalesce(duration_text_en(elapsed_hours), ''),
             coalesce(duration_text_en(threshold_hours), ''), coalesce(detail, '')
-        ) || coalesce(format(label('repeat_note_en'), label('result_en.' || contact_result),
-                             strftime(contacted_on, '%m-%d')), '') as plain_reason_en,
+        ) || coalesce(format(label('lifecycle_note_en.' || lifecycle),
+                             label('result_en.' || last_result),
+                             strftime(last_action_at, '%m-%d')), '') as plain_reason_en,
         coalesce(label('action_en.' || anomaly_type || '.' || subtype),
                  label('action_en.' || anomaly_type)) as action_en,
         -- why this priority, in words an agent can repeat
@@ -163,7 +231,13 @@ final as (
         overdue_hours,
         amount,
         contact_result,
-        contacted_on
+        contacted_on,
+        facts_hash,
+        lifecycle,
+        last_result,
+        last_action_at,
+        -- held back from today's lists (and from anomalies.csv) by what an agent recorded
+        lifecycle in ('in_progress', 'resolved', 'false_positive') as held_back
     from explained
 )
 

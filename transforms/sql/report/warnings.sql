@@ -1,5 +1,5 @@
--- Data-quality warnings: repaired Excel damage, SKUs absent from the stock export, carrier
--- names no alias knows. Not rejects: the rows were used.
+-- Data-quality warnings: repaired Excel damage, numbers agents corrected, SKUs absent from
+-- the stock export, carrier names no alias knows. Not rejects: the rows were used.
 -- grain: one row per warning
 -- params: none
 with
@@ -64,8 +64,26 @@ unknown_carriers as (
     group by carrier
 ),
 
+overrides as (
+    select * from tracking_overrides
+),
+
+corrected_numbers as (
+    select
+        'tracking_no_corrected',
+        o._file,
+        o._row,
+        '快递单号',
+        x.old_tracking_no,
+        '客服 ' || coalesce(x.agent_id, '?') || ' 于 ' || strftime(x.dated_at, '%Y-%m-%d')
+            || ' 改单号：之后按 ' || x.new_tracking_no || ' 跟踪（请在 ERP 里也改正）'
+    from overrides x
+    join orders o using (order_id)
+),
+
 final as (
     select * from repaired_numbers
+    union all select * from corrected_numbers
     union all select * from unknown_skus
     union all select * from unknown_carriers
 )

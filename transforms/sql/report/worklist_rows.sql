@@ -35,6 +35,11 @@ causes as (
     select * from rule_explains
 ),
 
+overrides as (
+    -- numbers agents corrected (已改单号): tracked instead of the export's
+    select * from tracking_overrides
+),
+
 symptoms as (
     -- anomalies of an order that another anomaly of the same order explains
     select distinct a.order_id, x.symptom as anomaly_type
@@ -136,6 +141,7 @@ final as (
         '未处理' as result,
         '' as note,
         '' as new_tracking_no,
+        '' as handled_at,
         $as_of + to_hours(cast($recontact_after as bigint)) as next_follow_up,
         t.plain_reason as reason,
         t.plain_reason_en as reason_en,
@@ -148,8 +154,9 @@ final as (
         t.suggested_flag as flag,
         o.seller_remark,
         o.flag as erp_flag,
-        case when t.contact_result is not null
-             then strftime(t.contacted_on, '%m-%d') || ' ' || t.contact_result end as last_action,
+        concat_ws(chr(10),
+            strftime(t.last_action_at, '%m-%d') || ' ' || t.last_result,
+            strftime(x.dated_at, '%m-%d') || ' 已改单号 → ' || x.new_tracking_no) as last_action,
         t.days_open,
         duration_text(nullif(m.overdue_hours, 0)) as overdue,
         o.platform_order_id,
@@ -182,6 +189,7 @@ final as (
     join merged m using (order_id)
     join orders o using (order_id)
     left join products p using (order_id)
+    left join overrides x using (order_id)
 )
 
 select * from final
