@@ -138,6 +138,19 @@ class Worklist(Section):
     unassigned_max_rows: int = Field(5000, ge=0)
 
 
+class StateFile(Section):
+    """The state file kept between runs."""
+
+    backups: int = Field(3, ge=0)
+
+
+class Limits(Section):
+    """Limits that protect the machine: a value over one is a reject with its reason."""
+
+    max_cell_chars: int = Field(32767, ge=1)  # Excel holds no longer text in a cell
+    max_line_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+
+
 class Alerts(Section):
     """Where a failed run is reported besides its log."""
 
@@ -170,6 +183,8 @@ class Config(Section):
     priority: Priority = Priority()
     worklist: Worklist = Worklist()
     alerts: Alerts = Alerts()
+    state: StateFile = StateFile()
+    limits: Limits = Limits()
     source: str = "built-in defaults"
 
     @field_validator("promotions", mode="before")

@@ -222,9 +222,22 @@ def _in_stage(name: str, timings: dict[str, float], fn: Callable):
     return result
 
 
+def clear_debris(out: Path) -> None:
+    """Remove work and temporary folders left by runs that were killed (called under the
+    state lock, so no other run of this output folder is active)."""
+    for folder in [*(out / ".work").glob("*"), *out.glob(".tmp-*"), *out.glob(".old-*")]:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_pipeline(paths: RunPaths, config: Config, stages: Stages = Stages()) -> Path:
     """All stages in order under the state lock; returns the output folder."""
     with state.state_lock(paths.state):
+        clear_debris(paths.out)
+        if paths.state.exists():
+            state.check(paths.state)
+            state.back_up(paths.state, config.state.backups,
+                          f"{paths.as_of:%Y%m%d-%H%M}-{dt.datetime.now():%Y%m%d%H%M%S%f}")
         prepare(paths)
         try:
             timings: dict[str, float] = {}

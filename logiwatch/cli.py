@@ -29,7 +29,10 @@ def _prefect_environment(home: Path | None = None) -> None:
     """Prefect settings for a local, offline run (set before Prefect is imported)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # operators read runs in Prefect (its API keeps every log line and traceback); the
+    # terminal gets this command's own lines, and an error as one line
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if home is not None:
         os.environ.setdefault("PREFECT_HOME", str(home))
 
@@ -63,7 +66,8 @@ def _fail(message: str, code: int) -> None:
 
 
 class _Group(click.Group):
-    """Turns expected errors into one-line messages with their exit codes."""
+    """Turns every error into one line with its exit code: 2 bad input, configuration or
+    state, 3 state locked, 1 anything else (`--traceback` shows the Python traceback)."""
 
     def invoke(self, ctx):
         try:
@@ -72,11 +76,24 @@ class _Group(click.Group):
             _fail(str(exc), EXIT_INPUT)
         except RunLockedError as exc:
             _fail(str(exc), EXIT_LOCKED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
+            if ctx.params.get("traceback"):
+                raise
+            from flows.pipeline import error_line, failed_stage
+
+            stage = failed_stage(exc)
+            where = f" in stage {stage}" if stage != "start" else ""
+            _fail(f"run failed{where}: {error_line(exc)} (again with --traceback for details)",
+                  EXIT_FAILED)
 
 
 @click.group(cls=_Group)
 @click.version_option(package_name="logiwatch")
-def main() -> None:
+@click.option("--traceback", is_flag=True, help="Show the Python traceback of an unexpected "
+              "error instead of one line.")
+def main(traceback) -> None:
     """Nightly logistics anomaly worklists from ERP and courier-tracking exports."""
 
 
@@ -121,6 +138,11 @@ def _setup(inbox, out, state, config_path, lang) -> Setup:
     config = load_config(config_path, overrides)
     if not inbox.is_dir():
         raise InputError("inbox folder not found", file=str(inbox))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror})",
+                         file=str(out)) from None
     state = state or out / "state.duckdb"
     _prefect_environment()
     return Setup(inbox, out, state, config, using_sample, overrides)
@@ -152,8 +174,10 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
     if no_prefect:
         return pipeline.run_pipeline(paths, setup.config)
     from flows.nightly import run_nightly
+    from transforms.state import state_lock
 
-    return run_nightly(paths, setup.config)
+    with state_lock(setup.state):  # a lost race ends here, before Prefect starts
+        return run_nightly(paths, setup.config)
 
 
 def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
@@ -239,6 +263,69 @@ def serve(inbox, out, state, config_path, lang, cron):
 LIFECYCLE_WORDS = {"open": "待处理", "in_progress": "处理中（暂不列出）", "repeat": "再次跟进",
                    "resolved": "已解决（暂不列出）", "reopened": "已重新打开",
                    "false_positive": "误报（不再列出）", "new_facts": "误报后有新情况"}
+
+
+@main.group(name="state")
+def state_group() -> None:
+    """Check the state file, or put a kept copy back (one is kept before every run).
+
+    Example: logiwatch state check --out /data/out
+    """
+
+
+def _state_path(out: Path, state: Path | None) -> Path:
+    path = state or out / "state.duckdb"
+    if not path.is_file():
+        raise InputError("state file not found", file=str(path))
+    return path
+
+
+_STATE_OPTIONS = [
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                 show_default=True, help="Output folder (its state.duckdb)."),
+    click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+                 help="State file.  [default: <out>/state.duckdb]"),
+]
+
+
+def _state_options(fn):
+    for option in reversed(_STATE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@state_group.command(name="check")
+@_state_options
+def state_check(out, state):
+    """Check that the state file opens, and count its rows; exit 2 (naming the newest good
+    copy) if it does not.
+
+    Example: logiwatch state check --out /data/out
+    """
+    from transforms.state import backups_dir, check
+
+    path = _state_path(out, state)
+    tables = check(path)
+    click.echo(f"{path}: ok, " + ", ".join(f"{n} {t}" for t, n in tables.items()))
+    copies = sorted(backups_dir(path).glob("*.duckdb"))
+    click.echo(f"{len(copies)} copies kept in {backups_dir(path)}")
+
+
+@state_group.command(name="restore")
+@_state_options
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The copy to put back.  [default: the newest good copy]")
+def state_restore(out, state, source):
+    """Put a kept copy of the state file back; the file it replaces is kept as
+    <state>.broken-N.
+
+    Example: logiwatch state restore --out /data/out
+    """
+    from transforms.state import restore
+
+    path = state or out / "state.duckdb"
+    used = restore(path, source)
+    click.echo(f"{path}: restored from {used}")
 
 
 @main.command()

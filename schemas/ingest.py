@@ -143,14 +143,14 @@ def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
                                       for c in loaded.columns])
 
 
-def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path
-                        ) -> tuple[int, int]:
+def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path,
+                        max_line_bytes: int) -> tuple[int, int]:
     """Append a JSON/JSONL file's documents to raw_tracking_docs; returns (lines read,
     blank lines)."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() == ".jsonl":
-        read_text_lines(con, path, workdir, "raw_tracking_docs")
+        read_text_lines(con, path, workdir, "raw_tracking_docs", max_line_bytes)
         return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
                            "from raw_tracking_docs where _file = $f", {"f": path.name}
                            ).fetchone()
@@ -179,7 +179,8 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     for kind, paths in files.items():
         for path in paths:
             if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
-                read, blank = _load_tracking_docs(con, path, workdir)
+                read, blank = _load_tracking_docs(con, path, workdir,
+                                                  config.limits.max_line_bytes)
                 reports.append(FileReport(path.name, "tracking_json", _sha256(path), "utf-8",
                                           "kuaidi100", read, rows_dropped_blank=blank))
                 continue
@@ -189,7 +190,8 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                 reports.append(_load_feedback(con, path, loaders[target], workdir, config,
                                               as_of))
                 continue
-            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet)
+            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
+                               config.limits.max_line_bytes)
             _record_headers(con, loaded)
             reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
                                       loaded.profile.name, loaded.rows_read,
@@ -197,9 +199,11 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                                       rows_dropped_total=loaded.rows_dropped_total))
     _stage_kuaidi100(con)
     _results_in_chinese(con)
+    con.execute(SANITIZED_DDL)
     for kind in KINDS:
         con.execute(f"create or replace temp table raw_{kind} as "
                     f"select row_number() over () as _rid, * from raw_{kind}")
+        sanitize(con, kind, config.limits.max_cell_chars)
         validate(con, kind)
     reconcile(con, reports)
     return reports
@@ -235,6 +239,59 @@ def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: 
     return FileReport(path.name, "feedback", _sha256(path), loaded.encoding, loaded.profile.name,
                       loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,
                       rows_dropped_total=loaded.rows_dropped_total, rows_dated_later=later)
+
+
+# characters XML (and so every XLSX writer) cannot hold: C0 controls but tab, LF, CR
+ILLEGAL_CHARACTERS = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
+SANITIZED_DDL = """
+create or replace table sanitized_cells (
+    kind varchar, file varchar, "row" bigint, "column" varchar, value varchar, message varchar
+)
+"""
+
+
+def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> None:
+    """Make every text value of `raw_<kind>` writable everywhere it goes: characters no XLSX
+    can hold are removed (each cell listed in `sanitized_cells`, a warning), and a value
+    longer than `max_cell_chars` is a reject. One scan finds the rows; only those are
+    touched."""
+    columns = [c for c, t in con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where table_name = $t and column_name not in ('_rid', '_file', '_row')",
+        {"t": f"raw_{kind}"}).fetchall() if t == "VARCHAR"]
+    if not columns:
+        return
+    joined = "concat_ws(chr(31), " + ", ".join(columns) + ")"
+    longest = "greatest(" + ", ".join(f"coalesce(length({c}), 0)" for c in columns) + ")"
+    con.execute(f"""
+        create or replace temp table _suspect as
+        select * from raw_{kind}
+        where regexp_matches({joined}, $bad) or {longest} > $limit
+    """, {"bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars})
+    if not con.execute("select count(*) from _suspect").fetchone()[0]:
+        return
+    for column in columns:
+        header = (f"coalesce((select header from file_headers h where h.file = s._file "
+                  f"and h.\"column\" = '{column}'), '{column}')")
+        con.execute(f"""
+            insert into rejects
+            select _rid, $kind, _file, _row, {header}, left({column}, 40) || '…',
+                   'value longer than limits.max_cell_chars (' || $limit || ' characters: '
+                   || length({column}) || ')'
+            from _suspect s where length({column}) > $limit
+        """, {"kind": kind, "limit": max_cell_chars})
+        con.execute(f"""
+            insert into sanitized_cells
+            select $kind, _file, _row, {header},
+                   left(regexp_replace({column}, $bad, '?', 'g'), 40),
+                   'characters a spreadsheet cannot hold (control characters, NUL) removed'
+            from _suspect s where regexp_matches({column}, $bad)
+        """, {"kind": kind, "bad": ILLEGAL_CHARACTERS})
+        con.execute(f"""
+            update raw_{kind} set {column} = regexp_replace({column}, $bad, '', 'g')
+            where _rid in (select _rid from _suspect) and regexp_matches({column}, $bad)
+        """, {"bad": ILLEGAL_CHARACTERS})
+    con.execute("drop table _suspect")
 
 
 def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:

@@ -171,6 +171,8 @@ class Header:
 def _head_rows(path: Path, encoding: str) -> list[list[str]]:
     """The first rows of a CSV, decoded from at most SNIFF_BYTES bytes."""
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(_head(path))
+    # a cell as long as the head itself (a 1 MB buyer message) is no reason to fail here
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     return [r for _, r in zip(range(HEADER_SEARCH_ROWS), csv.reader(io.StringIO(text)))]
 
 
@@ -207,7 +209,8 @@ def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | Non
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: list[Profile],
-              required: tuple, workdir: Path, sheet: str | None = None) -> LoadedFile:
+              required: tuple, workdir: Path, sheet: str | None = None,
+              max_line_bytes: int = 64 << 20) -> LoadedFile:
     """Load one export into DuckDB table `table` with canonical text columns + `_file`, `_row`.
 
     Blank rows and total rows (合计/总计 …) are dropped and counted.
@@ -224,9 +227,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
         raw = "_xlsx_rows"
     else:
         source = to_utf8(path, header.encoding, workdir)
-        params |= {"path": str(source), "skip": header.index}
+        params |= {"path": str(source), "skip": header.index, "max_line": max_line_bytes}
         raw = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=',', "
                "quote='\"', escape='\"', null_padding=true, strict_mode=false, "
+               "max_line_size=$max_line, "
                f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
     selected = ", ".join(f"nullif(trim(c{headers.index(h)}), '') as {col}"
                          for h, col in mapping.items())
@@ -257,17 +261,24 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     return loaded
 
 
-def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str
-                    ) -> None:
+def read_text_lines(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str,
+                    max_line_bytes: int = 64 << 20) -> None:
     """Append a text file's lines as (`_file`, `_row`, `line`) rows to `table`, blank lines
-    included (as NULL) so that row numbers stay line numbers."""
+    included (as NULL) so that row numbers stay line numbers. A line up to `max_line_bytes`
+    is read (a parcel with a very long history); a longer one stops with a clear error."""
     source = to_utf8(path, detect_encoding(path), workdir, mark_empty_lines=False)
-    con.execute(f"""
-        insert into {table}
-        select $file, row_number() over (), line
-        from read_csv($path, columns={{'line': 'VARCHAR'}}, header=false, auto_detect=false,
-                      delim=E'\\x1f', quote='', escape='', strict_mode=false)
-    """, {"path": str(source), "file": path.name})
+    try:
+        con.execute(f"""
+            insert into {table}
+            select $file, row_number() over (), line
+            from read_csv($path, columns={{'line': 'VARCHAR'}}, header=false, auto_detect=false,
+                          delim=E'\\x1f', quote='', escape='', strict_mode=false,
+                          max_line_size=$max_line)
+        """, {"path": str(source), "file": path.name, "max_line": max_line_bytes})
+    except duckdb.Error as exc:
+        raise InputError(f"cannot read the lines ({str(exc).splitlines()[0][:200]}); lines up "
+                         f"to limits.max_line_bytes = {max_line_bytes} bytes are read",
+                         file=path.name) from None
 
 
 def json_documents_frame(path: Path) -> pd.DataFrame:

@@ -143,7 +143,8 @@ def test_backfill_goes_on_past_a_failed_date_and_names_it_last(tmp_path, engine)
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: 2026-11-19: {inbox}: no orders export matching 'orders*' (.csv or .xlsx)")
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["2026-11-18", "2026-11-20"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0].isdigit()) == [
+        "2026-11-18", "2026-11-20"]
     # each date's report line comes in date order
     outputs = [line for line in result.stdout.splitlines() if line.startswith("outputs: ")]
     assert outputs == [f"outputs: {out / '2026-11-18'}", f"outputs: {out / '2026-11-20'}"]

@@ -85,5 +85,8 @@ def test_rerun_of_the_same_date_gives_the_same_outputs(sample_run, tmp_path):
     first = (pipeline.run_pipeline(paths, config) / "anomalies.csv").read_bytes()
     second = (pipeline.run_pipeline(paths, config) / "anomalies.csv").read_bytes()
     assert first == second
+    # nothing else is left behind: no work or temporary folder, one copy of the state
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-20", "state.duckdb",
+                                                          "state.duckdb.backups",
                                                           "state.duckdb.lock"]
+    assert len(list((tmp_path / "state.duckdb.backups").iterdir())) == 1

@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
 
-from core.errors import RunLockedError
+from core.errors import InputError, RunLockedError
 
 STATE_DDL = """
 create table if not exists state.anomaly_history (
@@ -44,10 +46,19 @@ RESOLVED_RESULTS = ("已补发", "已退款", "已补偿", "已改单号", "已�
 FALSE_POSITIVE = "误报"
 
 
+_HELD: set[Path] = set()
+
+
 @contextlib.contextmanager
 def state_lock(path: Path):
-    """Hold an exclusive lock for the state file for the duration of a run."""
+    """Hold an exclusive lock for the state file for the duration of a run. Re-entrant within
+    a process: the command line takes it before a flow starts, and the flow's run takes it
+    again (a lost race then ends before Prefect starts, in one line)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = path.resolve()
+    if key in _HELD:
+        yield
+        return
     lock_path = path.with_name(path.name + ".lock")
     with lock_path.open("w") as fh:
         try:
@@ -56,10 +67,80 @@ def state_lock(path: Path):
             raise RunLockedError(
                 f"another logiwatch run is using {path}; wait for it to finish "
                 f"(or remove {lock_path.name} if no run is active)") from None
+        _HELD.add(key)
         try:
             yield
         finally:
+            _HELD.discard(key)
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def backups_dir(path: Path) -> Path:
+    """Where copies of the state file are kept: `<state>.backups/` beside it."""
+    return path.with_name(path.name + ".backups")
+
+
+def check(path: Path) -> dict[str, int]:
+    """Open the state file read-only and count its tables' rows; a file that is not a
+    logiwatch state file is an InputError naming it and the newest good copy."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach $path as state (read_only)", {"path": str(path)})
+        tables = dict(con.execute("select table_name, estimated_size from duckdb_tables() "
+                                  "where database_name = 'state' order by 1").fetchall())
+        for name in tables:
+            tables[name] = con.execute(f'select count(*) from state."{name}"').fetchone()[0]
+    except duckdb.Error as exc:
+        good = newest_good_backup(path)
+        hint = (f"; the newest good copy is {good} (logiwatch state restore puts it back)"
+                if good else "; no copy of it was kept")
+        raise InputError(f"not a usable state file ({str(exc).splitlines()[0][:160]}){hint}",
+                         file=str(path)) from None
+    finally:
+        con.close()
+    return tables
+
+
+def newest_good_backup(path: Path) -> Path | None:
+    """The newest copy in the backups folder that opens as a state file."""
+    for copy in sorted(backups_dir(path).glob("*.duckdb"), reverse=True):
+        con = duckdb.connect()
+        try:
+            con.execute("attach $path as state (read_only)", {"path": str(copy)})
+            con.execute("select count(*) from state.anomaly_history").fetchone()
+            return copy
+        except duckdb.Error:
+            continue
+        finally:
+            con.close()
+    return None
+
+
+def back_up(path: Path, keep: int, stamp: str) -> None:
+    """Keep a copy of the state file before a run changes it; the newest `keep` stay."""
+    if keep <= 0 or not path.exists():
+        return
+    folder = backups_dir(path)
+    folder.mkdir(exist_ok=True)
+    shutil.copy2(path, folder / f"{stamp}.duckdb")
+    for old in sorted(folder.glob("*.duckdb"), reverse=True)[keep:]:
+        old.unlink()
+
+
+def restore(path: Path, source: Path | None = None) -> Path:
+    """Put a kept copy back (the newest good one unless `source` is given); the file it
+    replaces is moved aside as `<state>.broken-<n>`. Returns the copy used."""
+    source = source or newest_good_backup(path)
+    if source is None:
+        raise InputError("no good copy of the state file was kept", file=str(path))
+    with state_lock(path):
+        if path.exists():
+            n = 1
+            while path.with_name(f"{path.name}.broken-{n}").exists():
+                n += 1
+            os.replace(path, path.with_name(f"{path.name}.broken-{n}"))
+        shutil.copy2(source, path)
+    return source
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -81,8 +81,14 @@ corrected_numbers as (
     join orders o using (order_id)
 ),
 
+cleaned_cells as (
+    select 'control_characters_removed', file, "row", "column", value, message
+    from sanitized_cells
+),
+
 final as (
     select * from repaired_numbers
+    union all select * from cleaned_cells
     union all select * from corrected_numbers
     union all select * from unknown_skus
     union all select * from unknown_carriers
