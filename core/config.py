@@ -138,6 +138,15 @@ class Worklist(Section):
     unassigned_max_rows: int = Field(5000, ge=0)
 
 
+class Engine(Section):
+    """DuckDB's resources, set on purpose: threads (0: one per core) and a memory limit
+    ("" : DuckDB's default of 80 % of the machine; e.g. "3GB") past which it spills to disk
+    in the run's work folder."""
+
+    threads: int = Field(0, ge=0)
+    memory_limit: str = ""
+
+
 class StateFile(Section):
     """The state file kept between runs."""
 
@@ -184,6 +193,7 @@ class Config(Section):
     worklist: Worklist = Worklist()
     alerts: Alerts = Alerts()
     state: StateFile = StateFile()
+    engine: Engine = Engine()
     limits: Limits = Limits()
     source: str = "built-in defaults"
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from core.config import Config
+from core.config import Config, load_config
 from core.errors import InputError, MissingExportError, RunLockedError
 from reports.csv_files import write_anomalies, write_rejects, write_warnings
 from reports.manifest import build_manifest, write_manifest
@@ -63,10 +63,17 @@ class RunPaths:
 
 
 @contextlib.contextmanager
-def connect(path: Path):
-    """A DuckDB connection that is always closed (duckdb 2.0 can abort on exit otherwise)."""
+def connect(path: Path, config: Config | None = None):
+    """A DuckDB connection that is always closed (duckdb 2.0 can abort on exit otherwise),
+    with the configured threads and memory limit, spilling into the work folder."""
     con = duckdb.connect(str(path))
     try:
+        if config is not None:
+            if config.engine.threads:
+                con.execute(f"set threads = {int(config.engine.threads)}")
+            if config.engine.memory_limit:
+                con.execute("set memory_limit = $m", {"m": config.engine.memory_limit})
+            con.execute("set temp_directory = $t", {"t": str(Path(path).parent / "spill")})
         yield con
     finally:
         con.close()
@@ -115,7 +122,7 @@ def wait_for_inputs(inbox: Path, config: Config, day: dt.date,
 def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
     """Load and validate the day's exports; returns per-file reconciliation rows."""
     files = wait_for_inputs(paths.inbox, config, paths.as_of.date())
-    with connect(paths.work_db) as con:
+    with connect(paths.work_db, config) as con:
         reports = ingest(con, files, config, paths.work, paths.as_of)
         state.reject_unknown_keys(con, paths.state)
         reconcile(con, reports)
@@ -124,7 +131,7 @@ def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
 
 def detect_stage(paths: RunPaths, config: Config) -> int:
     """Stage the tables at as_of and run every rule; returns the number of rule rows."""
-    with connect(paths.work_db) as con:
+    with connect(paths.work_db, config) as con:
         # numbers agents corrected (已改单号) replace the export's before any rule runs
         state.tracking_overrides(con, paths.state, paths.as_of)
         state.apply_tracking_overrides(con)
@@ -136,7 +143,7 @@ def detect_stage(paths: RunPaths, config: Config) -> int:
 
 def prioritise_stage(paths: RunPaths, config: Config) -> int:
     """Score, tier and assign with the history of earlier runs; returns anomaly count."""
-    with connect(paths.work_db) as con:
+    with connect(paths.work_db, config) as con:
         state.attach(con, paths.state)
         state.load_history(con, paths.as_of)
         state.handed_back(con, paths.as_of)
@@ -154,7 +161,7 @@ def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
     """Write every output into the pending folder, publish it atomically, record the run."""
     shutil.rmtree(paths.pending, ignore_errors=True)
     paths.pending.mkdir(parents=True)
-    with connect(paths.work_db) as con:
+    with connect(paths.work_db, config) as con:
         start = time.perf_counter()
         write_anomalies(con, paths.pending / "anomalies.csv")
         write_rejects(con, paths.pending / "rejects.csv")
@@ -295,3 +302,56 @@ def backfill(days: Iterable[dt.date], run_date: Callable[[dt.date], Path],
             if on_failure:
                 on_failure(day, exc)
     return report
+
+
+def run_shop(inbox: Path, out: Path, days: list[dt.date], threads: int = 0,
+             lang: str | None = None) -> list[dict]:
+    """One shop of a fleet: its inbox with its own `logiwatch.toml` (else the defaults), its
+    outputs in `out/<shop>/<date>/` and its own state `out/<shop>/state.duckdb`; every date
+    oldest first, as `logiwatch backfill` does. Never raises: one result row per date, with
+    counts, duration and status (an error line when it failed)."""
+    shop = Path(inbox).name
+    rows = []
+    try:
+        overrides: dict = {"engine": {"threads": threads}} if threads else {}
+        if lang:
+            overrides["worklist"] = {"lang": lang}
+        settings = Path(inbox) / "logiwatch.toml"
+        config = load_config(settings if settings.is_file() else None, overrides or None)
+        shop_out = Path(out) / shop
+    except Exception as exc:  # a broken shop configuration fails this shop, not the fleet
+        return [_shop_row(shop, day, None, 0.0, exc) for day in days]
+
+    def run_date(day: dt.date) -> Path:
+        paths = RunPaths(inbox=Path(inbox), out=shop_out, state=shop_out / "state.duckdb",
+                         as_of=config.as_of_for_date(day))
+        return run_pipeline(paths, config)
+
+    for day in sorted(days):
+        start = time.perf_counter()
+        try:
+            folder, error = run_date(day), None
+        except Exception as exc:  # one date's failure is reported, the next date runs
+            folder, error = None, exc
+        rows.append(_shop_row(shop, day, folder, time.perf_counter() - start, error))
+    return rows
+
+
+def _shop_row(shop: str, day: dt.date, folder: Path | None, seconds: float,
+              error: BaseException | None) -> dict:
+    row = {"shop": shop, "date": day.isoformat(), "status": "failed" if error else "ok",
+           "anomalies": None, "orders": None, "P1": None, "P2": None, "P3": None,
+           "rejected_rows": None, "seconds": round(seconds, 2),
+           "error": error_line(error) if error else "",
+           "exit_code": 0 if not error else 2 if isinstance(error, InputError)
+           else 3 if isinstance(error, RunLockedError) else 1}
+    if folder is not None:
+        import json
+
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        counts = manifest["anomalies"]
+        row.update({"anomalies": counts["total"], "orders": counts["orders"],
+                    **{t: counts["by_priority"].get(t, 0) for t in ("P1", "P2", "P3")},
+                    "rejected_rows": manifest["rejected_rows"]})
+        row["by_type"] = counts["by_type"]
+    return row

@@ -33,6 +33,7 @@ def _prefect_environment(home: Path | None = None) -> None:
     # terminal gets this command's own lines, and an error as one line
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     if home is not None:
         os.environ.setdefault("PREFECT_HOME", str(home))
 
@@ -263,6 +264,66 @@ def serve(inbox, out, state, config_path, lang, cron):
 LIFECYCLE_WORDS = {"open": "待处理", "in_progress": "处理中（暂不列出）", "repeat": "再次跟进",
                    "resolved": "已解决（暂不列出）", "reopened": "已重新打开",
                    "false_positive": "误报（不再列出）", "new_facts": "误报后有新情况"}
+
+
+@main.command()
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              required=True, help="Folder whose sub-folders are the shops' inboxes (each with "
+              "its own logiwatch.toml when present).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Output folder: <out>/<shop>/<date>/, one state per shop.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="The date to run (each shop's day_cutoff).  [default: today]")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="Backfill from this date.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Backfill to this date.")
+@click.option("--dask", "address", metavar="ADDRESS",
+              help="An existing Dask scheduler (tcp://host:8786).  [default: a local cluster]")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Workers of the local cluster (shops run in parallel).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Worklist language.")
+def fleet(root, out, as_of, start, end, address, workers, lang):
+    """Run every shop under --root in parallel on Dask (dates in order per shop); writes
+    <out>/fleet.csv and fleet.xlsx. A failed shop does not stop the others; the exit code is
+    that of the first failure and the last line names the failed shops.
+
+    Example: logiwatch fleet --root /data/shops --out /data/out --dask tcp://10.0.0.5:8786
+    """
+    _prefect_environment()  # before Prefect and Dask are imported
+    from flows.fleet import run_fleet, shop_inboxes
+    from reports.fleet import write_fleet_summary
+
+    if not shop_inboxes(root):
+        raise InputError("no shop folders in the fleet root", file=str(root))
+    if (start is None) != (end is None):
+        raise click.BadParameter("give both --start and --end", param_hint="--start/--end")
+    if start is not None:
+        if end < start:
+            raise click.BadParameter("--end is before --start", param_hint="--end")
+        days = [start.date() + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    else:
+        days = [as_of.date() if as_of else _today(load_config())]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror})",
+                         file=str(out)) from None
+    rows = run_fleet(root, out, days, address, workers, lang)
+    csv_path, _ = write_fleet_summary(rows, out)
+    for row in sorted(rows, key=lambda r: (r["shop"], r["date"])):
+        if row["status"] == "ok":
+            click.echo(f"{row['shop']} {row['date']}: {row['anomalies']} anomalies on "
+                       f"{row['orders']} orders, {row['rejected_rows']} rejected rows "
+                       f"({row['seconds']} s)")
+        else:
+            click.echo(f"error: {row['shop']} {row['date']}: {row['error']}", err=True)
+    failed = sorted({r["shop"] for r in rows if r["status"] != "ok"})
+    shops = len({r["shop"] for r in rows})
+    click.echo(f"summary: {csv_path}")
+    if failed:
+        click.echo(f"fleet: {len(failed)} of {shops} shops failed: {', '.join(failed)}")
+        sys.exit(next(r["exit_code"] for r in sorted(rows, key=lambda r: (r["shop"], r["date"]))
+                      if r["status"] != "ok"))
+    click.echo(f"fleet: {shops} of {shops} shops done")
 
 
 @main.group(name="state")
