@@ -61,8 +61,16 @@ def _sample_date() -> dt.date:
     return SAMPLE_DATE
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int, exc: BaseException | None = None) -> None:
     click.echo(f"error: {message}", err=True)
+    if exc is not None:
+        # the traceback's frames keep DuckDB objects alive, and duckdb 2.0 reports each one it
+        # finds at interpreter exit: let them go first
+        import gc
+
+        exc.__traceback__ = None
+        exc.__context__ = exc.__cause__ = None
+        gc.collect()
     sys.exit(code)
 
 
@@ -74,9 +82,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            _fail(str(exc), EXIT_INPUT)
+            _fail(str(exc), EXIT_INPUT, exc)
         except RunLockedError as exc:
-            _fail(str(exc), EXIT_LOCKED)
+            _fail(str(exc), EXIT_LOCKED, exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
@@ -87,7 +95,7 @@ class _Group(click.Group):
             stage = failed_stage(exc)
             where = f" in stage {stage}" if stage != "start" else ""
             _fail(f"run failed{where}: {error_line(exc)} (again with --traceback for details)",
-                  EXIT_FAILED)
+                  EXIT_FAILED, exc)
 
 
 @click.group(cls=_Group)
