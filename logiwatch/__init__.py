@@ -2,4 +2,6 @@
 
 The top of the house: the command line (`cli`) and the run's stages (`pipeline`)."""
 
-from core import __version__  # noqa: F401  (one version, kept on the ground floor)
+from core import __version__  # one version, kept on the ground floor
+
+__all__ = ["__version__"]

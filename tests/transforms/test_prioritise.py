@@ -1,7 +1,6 @@
 """Score and tier against the formula README documents, with its documented defaults: every
 weight, cap and cut-off changes an outcome here (inline LATE_SHIPMENT orders, SLA 48 h)."""
 
-import datetime as dt
 
 import duckdb
 import pytest
