@@ -26,6 +26,11 @@ RESULT_CHOICES_EN = ["Not done", "Contacted customer", "Chased courier", "Awaiti
                      "Reshipped", "Refunded", "Compensated", "Number corrected",
                      "Address changed", "Intercepted", "Resolved", "False positive"]
 RESULT_FROM_EN = dict(zip(RESULT_CHOICES_EN, RESULT_CHOICES))
+# what each result means for the problem's lifecycle (未处理 means nothing was done)
+RESULT_KINDS = {"已联系客户": "contact", "已催件": "contact", "等待客户回复": "contact",
+                "已补发": "resolved", "已退款": "resolved", "已补偿": "resolved",
+                "已改单号": "resolved", "已改地址": "resolved", "已拦截": "resolved",
+                "已解决": "resolved", "误报": "false_positive"}
 
 class Column(NamedTuple):
     """A worklist column: its key in `worklist_rows`, headers, width (characters), and what

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from core.labels import LABELS
+from core.labels import LABELS, RESULT_KINDS
 from core.registry import RULES
 from core.errors import ConfigError
 from transforms.carriers import alias_rows, build_registry, candidates_macro_sql, pattern_rows
@@ -72,6 +72,9 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create table if not exists tracking_overrides (order_id varchar, "
                 "old_tracking_no varchar, new_tracking_no varchar, agent_id varchar, "
                 "dated_at timestamp)")
+    # what each handed-back result means for the problem's lifecycle
+    con.execute("create or replace table result_kinds (result varchar, kind varchar)")
+    insert_rows(con, "result_kinds", list(RESULT_KINDS.items()))
     # root causes: an anomaly of a type that `explains` another one of the same order leads it
     con.execute("create or replace table rule_explains (cause varchar, symptom varchar)")
     insert_rows(con, "rule_explains", [(code, symptom) for code, rule in RULES.items()

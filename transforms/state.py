@@ -40,12 +40,6 @@ create table if not exists state.runs (
 );
 """
 
-# what a handed-back result means for the problem
-CONTACT_RESULTS = ("已联系客户", "已催件", "等待客户回复")
-RESOLVED_RESULTS = ("已补发", "已退款", "已补偿", "已改单号", "已改地址", "已拦截", "已解决")
-FALSE_POSITIVE = "误报"
-
-
 _HELD: set[Path] = set()
 
 

@@ -59,14 +59,23 @@ keyed as (
     left join parcel_status s on s.tracking_no = d.tracking_no
 ),
 
+result_kinds as (
+    -- contact, resolved or false_positive (core.labels.RESULT_KINDS)
+    select * from result_kinds
+),
+
 latest_action as (
-    select
-        anomaly_key,
-        arg_max(result, dated_at) as result,
-        max(dated_at) as dated_at,
-        arg_max(agent_id, dated_at) as agent_id
-    from actions
-    group by anomaly_key
+    select l.*, rk.kind
+    from (
+        select
+            anomaly_key,
+            arg_max(result, dated_at) as result,
+            max(dated_at) as dated_at,
+            arg_max(agent_id, dated_at) as agent_id
+        from actions
+        group by anomaly_key
+    ) l
+    left join result_kinds rk using (result)
 ),
 
 false_positive_facts as (
@@ -74,7 +83,7 @@ false_positive_facts as (
     select a.anomaly_key, arg_max(h.facts_hash, h.as_of) as facts_then
     from latest_action a
     join history_facts h on h.anomaly_key = a.anomaly_key and h.as_of <= a.dated_at
-    where a.result = '误报'
+    where a.kind = 'false_positive'
     group by a.anomaly_key
 ),
 
@@ -85,12 +94,13 @@ lifecycle as (
         a.dated_at as last_action_at,
         case
             when a.result is null then 'open'
-            when a.result in ('已联系客户', '已催件', '等待客户回复')
+            when a.kind = 'contact'
                 then case when $as_of < a.dated_at + to_minutes(cast($recontact_after * 60 as bigint))
                           then 'in_progress' else 'repeat' end
-            when a.result = '误报'
+            when a.kind = 'false_positive'
                 then case when coalesce(fp.facts_then, k.facts_hash) = k.facts_hash
                           then 'false_positive' else 'new_facts' end
+            -- resolved
             when $as_of < a.dated_at + to_minutes(cast($reopen_after * 60 as bigint))
                 then 'resolved'
             else 'reopened'

@@ -15,6 +15,11 @@ actions as (
     select * from actions_seen
 ),
 
+result_kinds as (
+    -- contact, resolved or false_positive (core.labels.RESULT_KINDS)
+    select * from result_kinds
+),
+
 in_window as (
     select
         anomaly_key,
@@ -39,10 +44,12 @@ outcomes as (
         w.subtype,
         w.anomaly_key,
         l.result,
-        case when l.result in ('已补发', '已退款', '已补偿', '已改单号', '已改地址', '已拦截', '已解决')
+        rk.kind,
+        case when rk.kind = 'resolved'
              then date_diff('minute', w.first_seen, l.dated_at) / 60.0 end as hours_to_resolve
     from in_window w
     left join latest l using (anomaly_key)
+    left join result_kinds rk using (result)
 ),
 
 final as (
@@ -51,8 +58,9 @@ final as (
         subtype,
         count(*) as found,
         count(result) as worked,
-        count(*) filter (where result = '误报') as false_positives,
-        count(*) filter (where result = '误报') / nullif(count(result), 0) as false_positive_rate,
+        count(*) filter (where kind = 'false_positive') as false_positives,
+        count(*) filter (where kind = 'false_positive') / nullif(count(result), 0)
+            as false_positive_rate,
         count(hours_to_resolve) as resolved,
         count(hours_to_resolve) / count(*) as resolution_rate,
         round(median(case when hours_to_resolve is not null
