@@ -158,10 +158,20 @@ def _upgrade_feedback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop table state.feedback")
 
 
+# this run's hand-backs as actions: dated by 处理时间, else the file's time; the agent is the
+# file's name (kf01.xlsx)
+FEEDBACK_ACTIONS = """
+    select coalesce(handled_at, file_time) as dated_at, anomaly_key, order_id, result, note,
+           new_tracking_no, regexp_replace(_file, '\\.xlsx?$', '') as agent_id, _file as file,
+           _row as "row"
+    from feedback
+"""
+
+
 def handed_back(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """`actions_seen`: every handed-back result dated at or before `as_of`, from the state
     file and from this run's hand-backs (`feedback`), each once."""
-    con.execute("""
+    con.execute(f"""
         create or replace temp table actions_seen as
         select distinct on (anomaly_key, result, dated_at, coalesce(file, ''))
             dated_at, anomaly_key, order_id, result, note, new_tracking_no, agent_id, file, "row"
@@ -170,9 +180,7 @@ def handed_back(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
                    file, "row"
             from state.actions
             union all
-            select coalesce(handled_at, file_time), anomaly_key, order_id, result, note,
-                   new_tracking_no, regexp_replace(_file, '\\.xlsx?$', ''), _file, _row
-            from feedback
+            {FEEDBACK_ACTIONS}
         )
         where dated_at <= $as_of and result <> '未处理'
         order by anomaly_key, result, dated_at, coalesce(file, ''), "row"
@@ -225,11 +233,11 @@ def load_history(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
 def tracking_overrides(con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.datetime) -> None:
     """`tracking_overrides`: numbers agents corrected (已改单号 with 新单号) at or before
     `as_of`, the latest per order, with the number they replace."""
-    con.execute("""
+    con.execute(f"""
         create or replace temp table feedback_numbers as
-        select coalesce(handled_at, file_time) as dated_at, anomaly_key, order_id,
-               new_tracking_no, regexp_replace(_file, '\\.xlsx?$', '') as agent_id
-        from feedback where result = '已改单号' and new_tracking_no is not null
+        select dated_at, anomaly_key, order_id, new_tracking_no, agent_id
+        from ({FEEDBACK_ACTIONS})
+        where result = '已改单号' and new_tracking_no is not null
     """)
     if path.exists():
         attach(con, path)
@@ -314,17 +322,12 @@ def record_run(con: duckdb.DuckDBPyConnection, as_of: dt.datetime, config_hash: 
     hand-backs read (each once), the run. Re-running a date replaces that date's rows."""
     con.execute("delete from state.anomaly_history where as_of = $as_of", {"as_of": as_of})
     con.execute("delete from state.runs where as_of = $as_of", {"as_of": as_of})
-    con.execute("""
+    con.execute(f"""
         insert into state.actions
         select f.dated_at, f.anomaly_key, f.order_id, f.result, f.note, f.new_tracking_no,
                f.agent_id, f.file, f."row", $as_of
-        from (
-            select coalesce(handled_at, file_time) as dated_at, anomaly_key, order_id, result,
-                   note, new_tracking_no, regexp_replace(_file, '\\.xlsx?$', '') as agent_id,
-                   _file as file, _row as "row"
-            from feedback where result <> '未处理'
-        ) f
-        where not exists (
+        from ({FEEDBACK_ACTIONS}) f
+        where f.result <> '未处理' and not exists (
             select 1 from state.actions a
             where a.anomaly_key = f.anomaly_key and a.result = f.result
               and a.dated_at = f.dated_at and coalesce(a.file, '') = coalesce(f.file, '')
