@@ -24,3 +24,18 @@ class ConfigError(InputError):
 
 class RunLockedError(Exception):
     """Another run holds the state file."""
+
+
+# the documented exit codes
+EXIT_FAILED = 1  # anything unexpected
+EXIT_INPUT = 2  # bad input, configuration or state
+EXIT_LOCKED = 3  # another run holds the state file
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of a failure."""
+    if isinstance(exc, InputError):
+        return EXIT_INPUT
+    if isinstance(exc, RunLockedError):
+        return EXIT_LOCKED
+    return EXIT_FAILED

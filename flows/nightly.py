@@ -6,7 +6,6 @@ pydantic, which needs the real annotations when a deployment starts a run.
 
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +20,7 @@ from flows.alerts import report_failure
 from flows import pipeline
 from core.config import Config
 from core.errors import InputError
+from reports.manifest import read_manifest
 from reports.run_report import run_markdown
 
 # stages pass data as tables in the run's work file; nothing to cache or pickle
@@ -89,7 +89,7 @@ def _run_stages(paths: pipeline.RunPaths, config: Config) -> str:
                                     retry_delay_seconds=config.inputs.read_retry_delay_seconds),
         detect_anomalies, prioritise_and_assign, write_outputs)
     folder = pipeline.run_pipeline(paths, config, stages)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     create_markdown_artifact(markdown=run_markdown(manifest, folder, shop),
                              key=_artifact_key(shop),
                              description=f"{shop} {paths.day}: counts, rejects, backlog")

@@ -19,9 +19,9 @@ from typing import Callable, Iterable
 import duckdb
 
 from core.config import Config, load_config
-from core.errors import InputError, MissingExportError, RunLockedError
+from core.errors import InputError, MissingExportError, RunLockedError, exit_code
 from reports.csv_files import write_anomalies, write_rejects, write_warnings
-from reports.manifest import build_manifest, write_manifest
+from reports.manifest import build_manifest, read_manifest, write_manifest
 from reports.summary import write_summary
 from reports.worklist import write_worklists
 from schemas.ingest import find_inputs, inbox_for, ingest, reconcile
@@ -311,7 +311,6 @@ def run_shop(inbox: Path, out: Path, days: list[dt.date], threads: int = 0,
     oldest first, as `logiwatch backfill` does. Never raises: one result row per date, with
     counts, duration and status (an error line when it failed)."""
     shop = Path(inbox).name
-    rows = []
     try:
         overrides: dict = {"engine": {"threads": threads}} if threads else {}
         if lang:
@@ -322,19 +321,20 @@ def run_shop(inbox: Path, out: Path, days: list[dt.date], threads: int = 0,
     except Exception as exc:  # a broken shop configuration fails this shop, not the fleet
         return [_shop_row(shop, day, None, 0.0, exc) for day in days]
 
+    seconds: dict[dt.date, float] = {}
+
     def run_date(day: dt.date) -> Path:
         paths = RunPaths(inbox=Path(inbox), out=shop_out, state=shop_out / "state.duckdb",
                          as_of=config.as_of_for_date(day))
-        return run_pipeline(paths, config)
-
-    for day in sorted(days):
         start = time.perf_counter()
         try:
-            folder, error = run_date(day), None
-        except Exception as exc:  # one date's failure is reported, the next date runs
-            folder, error = None, exc
-        rows.append(_shop_row(shop, day, folder, time.perf_counter() - start, error))
-    return rows
+            return run_pipeline(paths, config)
+        finally:
+            seconds[day] = time.perf_counter() - start
+
+    report = backfill(days, run_date)
+    return [_shop_row(shop, day, report.folders.get(day), seconds[day],
+                      report.failures.get(day)) for day in sorted(seconds)]
 
 
 def _shop_row(shop: str, day: dt.date, folder: Path | None, seconds: float,
@@ -343,12 +343,9 @@ def _shop_row(shop: str, day: dt.date, folder: Path | None, seconds: float,
            "anomalies": None, "orders": None, "P1": None, "P2": None, "P3": None,
            "rejected_rows": None, "seconds": round(seconds, 2),
            "error": error_line(error) if error else "",
-           "exit_code": 0 if not error else 2 if isinstance(error, InputError)
-           else 3 if isinstance(error, RunLockedError) else 1}
+           "exit_code": exit_code(error) if error else 0}
     if folder is not None:
-        import json
-
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
         counts = manifest["anomalies"]
         row.update({"anomalies": counts["total"], "orders": counts["orders"],
                     **{t: counts["by_priority"].get(t, 0) for t in ("P1", "P2", "P3")},

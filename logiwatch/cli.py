@@ -17,12 +17,10 @@ from pathlib import Path
 import click
 
 from core.config import Config, load_config
-from core.errors import InputError, RunLockedError
+from core.errors import (EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, InputError, RunLockedError,
+                         exit_code)
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-EXIT_FAILED = 1
-EXIT_INPUT = 2
-EXIT_LOCKED = 3
 
 
 def _prefect_environment(home: Path | None = None) -> None:
@@ -137,6 +135,15 @@ class Setup:
     overrides: dict | None
 
 
+def _make_out(out: Path) -> None:
+    """The output folder, made when missing; one that cannot be made is bad input (exit 2)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror})",
+                         file=str(out)) from None
+
+
 def _setup(inbox, out, state, config_path, lang) -> Setup:
     """Resolve defaults: no --inbox means the sample data with its own config."""
     using_sample = inbox is None
@@ -147,11 +154,7 @@ def _setup(inbox, out, state, config_path, lang) -> Setup:
     config = load_config(config_path, overrides)
     if not inbox.is_dir():
         raise InputError("inbox folder not found", file=str(inbox))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder ({exc.strerror})",
-                         file=str(out)) from None
+    _make_out(out)
     state = state or out / "state.duckdb"
     _prefect_environment()
     return Setup(inbox, out, state, config, using_sample, overrides)
@@ -199,9 +202,9 @@ def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
 
 
 def _report(folder: Path) -> None:
-    import json
+    from reports.manifest import read_manifest
 
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     counts = manifest["anomalies"]
     click.echo(f"as_of {manifest['as_of']}: {counts['total']} anomalies on {counts['orders']} "
                f"orders, {manifest['rejected_rows']} rejected rows, "
@@ -241,15 +244,7 @@ def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
     report = pipeline.backfill(days, run_date, on_failure=failed)
     click.echo(report.last_line())
     if report.failures:
-        sys.exit(_exit_code(next(iter(report.failures.values()))))
-
-
-def _exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InputError):
-        return EXIT_INPUT
-    if isinstance(exc, RunLockedError):
-        return EXIT_LOCKED
-    return EXIT_FAILED
+        sys.exit(exit_code(next(iter(report.failures.values()))))
 
 
 @main.command()
@@ -310,11 +305,7 @@ def fleet(root, out, as_of, start, end, address, workers, lang):
         days = [start.date() + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     else:
         days = [as_of.date() if as_of else _today(load_config())]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder ({exc.strerror})",
-                         file=str(out)) from None
+    _make_out(out)
     rows = run_fleet(root, out, days, address, workers, lang)
     csv_path, _ = write_fleet_summary(rows, out)
     for row in sorted(rows, key=lambda r: (r["shop"], r["date"])):

@@ -50,6 +50,11 @@ def build_manifest(con: duckdb.DuckDBPyConnection, *, as_of: dt.datetime, config
     }
 
 
+def read_manifest(folder: Path) -> dict:
+    """The manifest of a published run folder."""
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
 def write_manifest(manifest: dict, path: Path) -> None:
     """Write the manifest as pretty UTF-8 JSON."""
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",

@@ -156,14 +156,15 @@ def test_run_waits_for_a_late_orders_export(tmp_path):
     import time
     from zoneinfo import ZoneInfo
 
-    tz = ZoneInfo("Asia/Shanghai")
-    now = dt.datetime.now(tz)
+    # a timezone where it is about noon now, so a deadline a minute away is the same day
+    offset = 12 - dt.datetime.now(dt.timezone.utc).hour  # hours east of UTC: -11 … 12
+    zone = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # Etc/GMT-8 is UTC+8
+    now = dt.datetime.now(ZoneInfo(zone))
     deadline = now + dt.timedelta(seconds=60)
-    if deadline.date() != now.date():
-        pytest.skip("too close to midnight in Asia/Shanghai for a same-day deadline")
+    assert deadline.date() == now.date()
     config = tmp_path / "shop.toml"
-    config.write_text(f'[inputs]\nwait_until = "{deadline:%H:%M:%S}"\nwait_poll_seconds = 0.5\n',
-                      encoding="utf-8")
+    config.write_text(f'timezone = "{zone}"\n[inputs]\nwait_until = "{deadline:%H:%M:%S}"\n'
+                      'wait_poll_seconds = 0.5\n', encoding="utf-8")
     inbox = _inbox(tmp_path)
     (inbox / "orders.csv").rename(tmp_path / "orders.csv")  # not there yet
 
