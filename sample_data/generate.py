@@ -21,6 +21,7 @@ by construction here, independently of the rule SQL.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import datetime as dt
 import json
@@ -100,8 +101,10 @@ class Order:
 class Sample:
     """Builds orders, events and labels with one seeded random generator."""
 
-    def __init__(self, seed: int, as_of: dt.datetime = AS_OF):
+    def __init__(self, seed: int, as_of: dt.datetime = AS_OF,
+                 scan_hours: tuple[float, float] = (3, 9)):
         self.r = random.Random(seed)
+        self.scan_hours = scan_hours  # hours between two transit scans (min, max)
         self.as_of = as_of
         self.orders: list[Order] = []
         self.pushes: list[dict] = []
@@ -206,7 +209,7 @@ class Sample:
             self.hours_ago(final_hours_ago) if final_hours_ago is not None else pickup)
         t = pickup
         while True:
-            t = t + dt.timedelta(hours=self.r.uniform(3, 9))
+            t = t + dt.timedelta(hours=self.r.uniform(*self.scan_hours))
             if t >= end:
                 break
             events.append((t, "1002", "快件已到达【转运中心】", f"{wh_province},{wh_city}"))
@@ -553,9 +556,12 @@ def _write_tracking(out: Path, pushes: list[dict], fmt: str) -> None:
 
 
 def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: str = "gbk",
-          tracking_format: str = "jsonl") -> dict[str, int]:
-    """Generate the sample into `out` in the given shapes; returns row counts."""
-    s = Sample(seed)
+          tracking_format: str = "jsonl", scan_hours: tuple[float, float] = (3, 9)
+          ) -> dict[str, int]:
+    """Generate the sample into `out` in the given shapes; returns row counts.
+
+    `scan_hours` spaces a parcel's transit scans (fewer events per parcel when wider)."""
+    s = Sample(seed, scan_hours=scan_hours)
     cohort_size = 145  # roughly what `plant` adds besides the normal orders
     # the earlier dates' cohorts first (no normal orders), then the sample date's
     for i, as_of in enumerate(reversed(AS_OF_DATES[1:])):
@@ -575,7 +581,12 @@ def write(out: Path, n_orders: int = 2000, seed: int = 20261120, orders_format: 
     _write_orders(out, rows, orders_format)
     _write_tracking(out, s.pushes, tracking_format)
     skus = {(o.warehouse, sku) for o in s.orders for sku, _ in o.lines} | set(s.stock)
-    s.stock_export = {key: s.stock.get(key, 10_000) for key in sorted(skus)
+    # a normal SKU never runs out, however many orders a big sample has
+    demand: collections.Counter = collections.Counter()
+    for o in s.orders:
+        for sku, qty in o.lines:
+            demand[(o.warehouse, sku)] += qty
+    s.stock_export = {key: s.stock.get(key, max(10_000, 2 * demand[key])) for key in sorted(skus)
                       if not key[1].startswith("SKU-NEW-9")}  # new SKUs the export lacks
     with (out / "inventory.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)

@@ -201,8 +201,6 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     _results_in_chinese(con)
     con.execute(SANITIZED_DDL)
     for kind in KINDS:
-        con.execute(f"create or replace temp table raw_{kind} as "
-                    f"select row_number() over () as _rid, * from raw_{kind}")
         sanitize(con, kind, config.limits.max_cell_chars)
         validate(con, kind)
     reconcile(con, reports)
@@ -257,15 +255,16 @@ def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> 
     touched."""
     columns = [c for c, t in con.execute(
         "select column_name, data_type from duckdb_columns() "
-        "where table_name = $t and column_name not in ('_rid', '_file', '_row')",
+        "where table_name = $t and column_name not in ('_file', '_row')",
         {"t": f"raw_{kind}"}).fetchall() if t == "VARCHAR"]
     if not columns:
         return
-    joined = "concat_ws(chr(31), " + ", ".join(columns) + ")"
+    # the separator must be a character the pattern does not match
+    joined = "concat_ws(chr(10), " + ", ".join(columns) + ")"
     longest = "greatest(" + ", ".join(f"coalesce(length({c}), 0)" for c in columns) + ")"
     con.execute(f"""
         create or replace temp table _suspect as
-        select * from raw_{kind}
+        select rowid as _rid, * from raw_{kind}
         where regexp_matches({joined}, $bad) or {longest} > $limit
     """, {"bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars})
     if not con.execute("select count(*) from _suspect").fetchone()[0]:
@@ -289,7 +288,7 @@ def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> 
         """, {"kind": kind, "bad": ILLEGAL_CHARACTERS})
         con.execute(f"""
             update raw_{kind} set {column} = regexp_replace({column}, $bad, '', 'g')
-            where _rid in (select _rid from _suspect) and regexp_matches({column}, $bad)
+            where rowid in (select _rid from _suspect) and regexp_matches({column}, $bad)
         """, {"bad": ILLEGAL_CHARACTERS})
     con.execute("drop table _suspect")
 

@@ -2,13 +2,15 @@
 
 Validation runs in two passes (a failed pandera `coerce` hides later failures): pass 1
 casts text to types in DuckDB and rejects what does not cast (`COLUMN_TYPES`); pass 2 runs
-these models on the typed columns and rejects what fails a check.
+these models on the typed columns and rejects what fails a check. The models use pandera's
+polars backend: DuckDB hands the typed columns over as Arrow, which polars reads without a
+copy and checks on all cores (pandas would first copy every string into a Python object).
 """
 
 from __future__ import annotations
 
-import pandera.pandas as pa
-from pandera.typing import Series
+import pandera.polars as pa
+import polars as pl
 
 from core.labels import RESULT_CHOICES
 
@@ -41,12 +43,12 @@ COLUMN_TYPES = {
 class OrderLine(pa.DataFrameModel):
     """One ERP order line after type coercion."""
 
-    order_id: Series[str] = pa.Field(nullable=False, str_length={"min_value": 1})
-    status: Series[str] = pa.Field(nullable=False, isin=sorted(set(ORDER_STATUS.values())))
-    sku: Series[str] = pa.Field(nullable=False)
-    qty: Series[float] = pa.Field(nullable=False, gt=0)
-    price: Series[float] = pa.Field(nullable=True, ge=0)
-    amount: Series[float] = pa.Field(nullable=True, ge=0)
+    order_id: str = pa.Field(nullable=False, str_length={"min_value": 1})
+    status: str = pa.Field(nullable=False, isin=sorted(set(ORDER_STATUS.values())))
+    sku: str = pa.Field(nullable=False)
+    qty: float = pa.Field(nullable=False, gt=0)
+    price: float = pa.Field(nullable=True, ge=0)
+    amount: float = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = False
@@ -55,10 +57,10 @@ class OrderLine(pa.DataFrameModel):
 class InventoryRow(pa.DataFrameModel):
     """One SKU × warehouse stock row."""
 
-    sku: Series[str] = pa.Field(nullable=False)
-    warehouse: Series[str] = pa.Field(nullable=False)
-    on_hand: Series[float] = pa.Field(nullable=False)
-    incoming_qty: Series[float] = pa.Field(nullable=True, ge=0)
+    sku: str = pa.Field(nullable=False)
+    warehouse: str = pa.Field(nullable=False)
+    on_hand: float = pa.Field(nullable=False)
+    incoming_qty: float = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = False
@@ -67,8 +69,8 @@ class InventoryRow(pa.DataFrameModel):
 class TrackingEvent(pa.DataFrameModel):
     """One courier scan event."""
 
-    tracking_no: Series[str] = pa.Field(nullable=False, str_length={"min_value": 1})
-    event_time: Series["datetime64[us]"] = pa.Field(nullable=False)  # noqa: F821
+    tracking_no: str = pa.Field(nullable=False, str_length={"min_value": 1})
+    event_time: pl.Datetime = pa.Field(nullable=False)
 
     class Config:
         strict = False
@@ -77,8 +79,8 @@ class TrackingEvent(pa.DataFrameModel):
 class Agent(pa.DataFrameModel):
     """One roster entry."""
 
-    agent_id: Series[str] = pa.Field(nullable=False, str_matches=r"^[0-9A-Za-z_.\-\u4e00-\u9fff]+$")
-    capacity: Series[float] = pa.Field(nullable=True, ge=0)
+    agent_id: str = pa.Field(nullable=False, str_matches=r"^[0-9A-Za-z_.\-\u4e00-\u9fff]+$")
+    capacity: float = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = False
@@ -87,8 +89,8 @@ class Agent(pa.DataFrameModel):
 class FeedbackRow(pa.DataFrameModel):
     """One row of a worklist an agent handed back."""
 
-    anomaly_key: Series[str] = pa.Field(nullable=False, str_length={"min_value": 1})
-    result: Series[str] = pa.Field(nullable=False, isin=RESULT_CHOICES)
+    anomaly_key: str = pa.Field(nullable=False, str_length={"min_value": 1})
+    result: str = pa.Field(nullable=False, isin=RESULT_CHOICES)
 
     class Config:
         strict = False

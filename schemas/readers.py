@@ -25,6 +25,7 @@ from core.errors import InputError
 from schemas.profiles import Profile
 
 SNIFF_BYTES = 1 << 20
+CHUNK_CHARS = 1 << 20  # transcoding reads this many characters at a time
 HEADER_SEARCH_ROWS = 30
 TOTAL_MARKERS = ("合计", "总计", "小计", "汇总", "TOTAL")
 
@@ -91,11 +92,14 @@ def to_utf8(path: Path, encoding: str, workdir: Path, mark_empty_lines: bool = T
     with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8",
                                                                           newline="") as dst:
         try:
-            for chunk in iter(lambda: src.read(1 << 20), ""):
+            for chunk in iter(lambda: src.read(CHUNK_CHARS), ""):
                 text = carry + chunk
                 cut = text.rfind("\n") + 1  # process whole lines; keep the rest for later
                 whole = text[:cut]
-                dst.write(EMPTY_LINE.sub(r",\1\n", whole) if mark_empty_lines else whole)
+                # the substitution is costly: only where a chunk has an empty line at all
+                empty = mark_empty_lines and (whole.startswith(("\n", "\r\n"))
+                                              or "\n\n" in whole or "\n\r\n" in whole)
+                dst.write(EMPTY_LINE.sub(r",\1\n", whole) if empty else whole)
                 carry = text[cut:]
                 line += chunk.count("\n")
             dst.write(carry)
@@ -218,7 +222,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     header = sniff(path, profiles, required, sheet)
     headers, mapping = header.headers, header.mapping
     columns = [f"c{i}" for i in range(len(headers))]
-    params = {"header_row": header.index + 1}
+    params: dict = {}
     if header.rows is not None:
         frame = pd.DataFrame([(r + [""] * len(headers))[:len(headers)]
                               for r in header.rows[header.index + 1:]],
@@ -227,7 +231,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
         raw = "_xlsx_rows"
     else:
         source = to_utf8(path, header.encoding, workdir)
-        params |= {"path": str(source), "skip": header.index, "max_line": max_line_bytes}
+        params = {"path": str(source), "skip": header.index, "max_line": max_line_bytes}
         raw = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=',', "
                "quote='\"', escape='\"', null_padding=true, strict_mode=false, "
                "max_line_size=$max_line, "
@@ -238,8 +242,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     is_total = f"upper(trim(coalesce({columns[0]}, ''))) similar to $total_re"
     total_re = {"total_re": f"({'|'.join(TOTAL_MARKERS)}).*"}
     try:
-        con.execute(f"create or replace temp table _loaded as "
-                    f"select *, row_number() over () + $header_row as _row from {raw}", params)
+        # a table made from one scan keeps the file's order: rowid is the line's position
+        con.execute(f"create or replace temp table _loaded as select * from {raw}", params)
     except duckdb.Error as exc:
         raise InputError(f"cannot parse as CSV ({str(exc).splitlines()[0]})",
                          file=path.name) from None
@@ -254,9 +258,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     ).fetchone()
     con.execute(f"""
         insert into {table} by name
-        select {selected}, $file as _file, _row from _loaded
+        select {selected}, $file as _file, rowid + $header_row + 1 as _row from _loaded
         where not ({all_blank}) and not ({is_total})
-    """, {"file": path.name, **total_re})
+    """, {"file": path.name, "header_row": header.index + 1, **total_re})
     con.execute("drop table _loaded")
     return loaded
 

@@ -1,45 +1,145 @@
-"""Benchmark: generate a large shop and time each stage of a run (no Prefect).
+"""Benchmark: `logiwatch run` end to end on large generated shops, with the bare-read floor.
 
-    python -m tests.bench [--orders 200000] [--keep DIR]
+    python -m tests.bench [--orders 200000 1000000] [--cache .bench] [--no-profile]
 
-Prints the generated volume and the stage timings from the manifest. Speed is measured
-here, never asserted in tests.
+Each size is generated once into the cache folder (the documented volume: about seven
+tracking events per order) and reused. For each size it prints the exports' volume, the
+CLI's wall time (Prefect's start included) and stage times, the peak memory of the run,
+the bare-read floor (DuckDB reading the same files and nothing else) and the ratios; then a
+profile of the largest size (run in-process without Prefect, the heaviest functions first).
+Speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import cProfile
+import io
 import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from flows import pipeline
-from core.config import load_config
-from sample_data.generate import AS_OF, HERE, write
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+# transit scans every 8–22 h: about seven events per order, the volume docs/contracts.md
+# describes for a big shop (a million orders, about 1 GB of exports a night)
+SCAN_HOURS = (8, 22)
+
+
+def generate(folder: Path, orders: int) -> dict:
+    """The cached inbox of `orders` orders (generated on first use)."""
+    from sample_data.generate import write
+
+    done = folder / "counts.json"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        counts = write(folder / "inbox", orders, scan_hours=SCAN_HOURS)
+        counts["generated_seconds"] = round(time.perf_counter() - start, 1)
+        done.write_text(json.dumps(counts), encoding="utf-8")
+    return json.loads(done.read_text(encoding="utf-8"))
+
+
+def bare_read(inbox: Path) -> tuple[float, int]:
+    """Seconds for DuckDB to read the orders (GBK transcoded in streamed chunks, as a run
+    must) and every tracking event, doing nothing else; returns (seconds, events)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        utf8 = Path(tmp) / "orders.csv"
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        with (inbox / "orders.csv").open("rb") as src, utf8.open("w", encoding="utf-8") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                dst.write(decoder.decode(chunk))
+        con = duckdb.connect()
+        try:
+            con.execute("select count(*) from read_csv($p, all_varchar=true, null_padding=true, "
+                        "strict_mode=false)",
+                        {"p": str(utf8)}).fetchall()
+            events = con.execute(
+                "select sum(len(lastResult.data)) from read_json($p, "
+                "format='newline_delimited')", {"p": str(inbox / "tracking.jsonl")}
+            ).fetchone()[0]
+        finally:
+            con.close()
+    return time.perf_counter() - start, int(events)
+
+
+def run_cli(base: Path) -> tuple[float, float, dict]:
+    """`logiwatch run` as a user runs it; returns (seconds, peak RSS in GB, manifest)."""
+    out = base / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PREFECT_HOME": str(base / "prefect-home")}
+    start = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "logiwatch"), "run", "--inbox",
+                    str(base / "inbox"), "--out", str(out), "--as-of", "2026-11-20",
+                    "--config", str(ROOT / "sample_data" / "logiwatch.toml")],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    manifest = json.loads((out / "2026-11-20" / "manifest.json").read_text(encoding="utf-8"))
+    return seconds, peak_gb, manifest
+
+
+def profile(base: Path, top: int = 25) -> str:
+    """The heaviest of our own functions in one in-process run without Prefect."""
+    from core.config import load_config
+    from flows import pipeline
+    from sample_data.generate import AS_OF, HERE
+
+    out = base / "profile"
+    shutil.rmtree(out, ignore_errors=True)
+    paths = pipeline.RunPaths(inbox=base / "inbox", out=out, state=out / "state.duckdb",
+                              as_of=AS_OF)
+    out.mkdir()
+    profiler = cProfile.Profile()
+    profiler.runcall(pipeline.run_pipeline, paths, load_config(HERE / "logiwatch.toml"))
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
+    stats.print_stats(r"(schemas|transforms|reports|flows|core)/", top)
+    return text.getvalue()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=200_000)
-    parser.add_argument("--keep", type=Path, help="keep the generated data and outputs here")
+    parser.add_argument("--orders", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--cache", type=Path, default=ROOT / ".bench",
+                        help="where generated shops are kept between runs")
+    parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        base = args.keep or Path(tmp)
-        inbox = base / "inbox"
-        start = time.perf_counter()
-        counts = write(inbox, args.orders)
-        size = sum(p.stat().st_size for p in inbox.iterdir()) / 1e6
-        print(f"generated {counts} ({size:.0f} MB) in {time.perf_counter() - start:.1f} s")
-        config = load_config(HERE / "logiwatch.toml")
-        paths = pipeline.RunPaths(inbox=inbox, out=base / "out", state=base / "state.duckdb",
-                                  as_of=AS_OF)
-        start = time.perf_counter()
-        folder = pipeline.run_pipeline(paths, config)
-        total = time.perf_counter() - start
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        stages = ", ".join(f"{k} {v:.2f} s" for k, v in manifest["stage_seconds"].items())
-        print(f"run: {total:.2f} s ({stages}); {manifest['anomalies']['total']} anomalies")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, duckdb {duckdb.__version__}")
+    rows = []
+    for orders in args.orders:
+        base = args.cache / str(orders)
+        counts = generate(base, orders)
+        size = sum(p.stat().st_size for p in (base / "inbox").iterdir()) / 1e6
+        floor, events = bare_read(base / "inbox")
+        seconds, peak, manifest = run_cli(base)
+        stages = " · ".join(f"{k} {v:.1f}" for k, v in manifest["stage_seconds"].items())
+        rows.append((orders, seconds))
+        print(f"\n{orders:,} orders: {counts['lines']:,} lines, {events:,} events "
+              f"({counts['pushes']:,} pushes), {size:,.0f} MB; generated once in "
+              f"{counts['generated_seconds']} s")
+        print(f"  logiwatch run (Prefect included): {seconds:.1f} s, peak RSS {peak:.2f} GB")
+        print(f"  stages: {stages} s; {manifest['anomalies']['total']} anomalies")
+        print(f"  bare read: {floor:.1f} s; run / bare read = {seconds / floor:.1f}x")
+    if len(rows) > 1:
+        (small, t_small), (large, t_large) = rows[0], rows[-1]
+        print(f"\nscaling: {large / small:.1f}x the orders took {t_large / t_small:.2f}x "
+              f"the time")
+    if not args.no_profile:
+        print(f"\nprofile of {args.orders[-1]:,} orders (no Prefect, cumulative seconds):")
+        print(profile(args.cache / str(args.orders[-1])))
 
 
 if __name__ == "__main__":

@@ -59,7 +59,6 @@ def load(con: duckdb.DuckDBPyConnection, *, orders=(), events=(), inventory=(), 
                              dtype="str")
         frame["_file"] = f"{kind}.csv"
         frame["_row"] = range(2, len(frame) + 2)
-        frame["_rid"] = range(1, len(frame) + 1)
         con.register("_frame", frame)
         con.execute(f"create or replace table raw_{kind} as select * from _frame")
         con.unregister("_frame")

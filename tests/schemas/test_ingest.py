@@ -221,3 +221,28 @@ def test_a_broken_jsonl_line_does_not_switch_off_the_order_checks(tmp_path):
     assert lines == 2 and all(r.balanced for r in reports)
     assert ("orders.csv", 5, "内部订单号", "O1",
             "duplicate order line: same values as row 4") in rejects
+
+
+def test_lines_of_an_order_may_leave_a_field_empty(tmp_path):
+    # an empty field on one line is no disagreement; two different values are
+    path = _write_csv(tmp_path / "orders.csv", [
+        _line("O1"), _line("O1", 商品编码="SKU-2", 发货仓=""),
+        _line("O2"), _line("O2", 商品编码="SKU-2", 发货仓="广州仓")])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 2 and report.balanced
+    assert {r[1] for r in rejects} == {6, 7} and all("warehouse" in r[4] for r in rejects)
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 5, 7, 64])
+def test_gbk_empty_lines_keep_row_numbers_at_any_chunk_boundary(tmp_path, monkeypatch, chunk):
+    # GBK is transcoded in chunks; an empty line may fall on a chunk's first character
+    import schemas.readers
+
+    monkeypatch.setattr(schemas.readers, "CHUNK_CHARS", chunk)
+    rows = [_line("O1"), [], [], _line("O2"), [], _line("O3", 数量="两件"), [], _line("O4")]
+    path = _write_csv(tmp_path / "orders.csv", rows)
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    # title, empty line, header: the data starts on line 4
+    assert [(r[1], r[2]) for r in rejects] == [(9, "数量")]
+    assert (lines, report.rows_dropped_blank, report.rows_dropped_total) == (3, 4, 1)
+    assert report.balanced

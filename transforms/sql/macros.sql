@@ -3,7 +3,9 @@
 -- Tracking-number cleaning (docs/contracts.md, rules): full-width → half-width, remove all white space
 -- (including NBSP, zero-width space, BOM, ideographic space), strip a ="…" wrapper and a
 -- leading apostrophe, upper-case.
-create or replace macro clean_tracking_token(t) as upper(
+-- (a token that is already clean, as nearly all are, skips the costly full-width mapping)
+create or replace macro clean_tracking_token(t) as case
+    when regexp_full_match(t, '[0-9A-Z]+') then t else upper(
     regexp_replace(
         regexp_replace(
             regexp_replace(
@@ -11,7 +13,7 @@ create or replace macro clean_tracking_token(t) as upper(
                 '[\s\x{00A0}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
             '^="?(.*?)"?$', '\1'),
         '^''+', '')
-);
+) end;
 
 -- Excel damage: what kind of damage a cleaned token shows, if any.
 -- repairable: float_dot_zero, scientific_full_mantissa, jd_child_suffix;

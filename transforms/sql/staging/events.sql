@@ -4,13 +4,19 @@
 -- params: $as_of
 with
 
-raw as (
+raw as not materialized (
     select * from tracking_csv
     where event_time <= $as_of
 ),
 
 codes as (
     select * from status_codes
+),
+
+files as (
+    -- the files in name order: (file, row) ordered as one number
+    select _file, row_number() over (order by _file) as file_order
+    from (select distinct _file from raw)
 ),
 
 numbers as (
@@ -20,22 +26,23 @@ numbers as (
 ),
 
 deduplicated as (
-    -- each push repeats the whole history: keep the first copy of each event
+    -- each push repeats the whole history: keep the first copy (by file, then row) of each
+    -- event; a hash aggregate, as a window would sort every event
     select
         n.tracking_no,
         r.event_time,
         r.context,
-        r.area,
-        r.status_code,
-        r.state,
-        r.status_text,
-        r._file,
-        r._row
+        arg_min({'area': r.area, 'status_code': r.status_code, 'state': r.state,
+                 'status_text': r.status_text, '_file': r._file, '_row': r._row},
+                f.file_order * 1099511627776 + r._row) as first_copy
     from raw r
     join numbers n on n.raw = r.tracking_no
-    qualify row_number() over (
-        partition by n.tracking_no, r.event_time, r.context order by r._file, r._row
-    ) = 1
+    join files f using (_file)
+    group by n.tracking_no, r.event_time, r.context
+),
+
+unpacked as (
+    select tracking_no, event_time, context, unnest(first_copy) from deduplicated
 ),
 
 classified as (
@@ -48,7 +55,7 @@ classified as (
             else status_from_text(d.status_text, d.context)
         end as status,
         coalesce(c_adv.exception_subtype, c_state.exception_subtype) as code_subtype
-    from deduplicated d
+    from unpacked d
     left join codes c_adv on c_adv.code = d.status_code
     left join codes c_state on c_state.code = d.state
 ),

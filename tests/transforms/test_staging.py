@@ -1,0 +1,39 @@
+"""Staging: tracking events de-duplicated across pushes, files and spellings of a number."""
+
+import duckdb
+
+from core.config import load_config
+from tests.helpers import AS_OF, event, load
+from transforms.detect import build_staging
+
+N = "SF1385628790123"
+
+
+def _staged_events(events, files):
+    """stg_events of inline events, the i-th event read from file `files[i]`."""
+    con = duckdb.connect()
+    try:
+        load(con, events=events)
+        con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
+        build_staging(con, load_config(), AS_OF)
+        return con.execute("select tracking_no, context, area, _file, _row from stg_events "
+                           "order by event_time, context").fetchall()
+    finally:
+        con.close()
+
+
+def test_an_event_repeated_in_a_later_file_and_another_spelling_is_kept_once():
+    events = [event(N.lower(), 10, context="运输中", area="浙江,杭州市"),   # row 2, b.csv
+              event(N, 10, context="运输中", area="江苏,南京市"),           # row 3, a.csv
+              event(N, 10, context="运输中", area="上海,上海市"),           # row 4, a.csv
+              event(N, 5, context="派件中", area="浙江,杭州市")]            # row 5, b.csv
+    rows = _staged_events(events, ["b.csv", "a.csv", "a.csv", "b.csv"])
+    # the first copy by file name, then row, is the one kept
+    assert rows == [(N, "运输中", "江苏,南京市", "a.csv", 3),
+                    (N, "派件中", "浙江,杭州市", "b.csv", 5)]
+
+
+def test_same_time_different_text_are_two_events():
+    rows = _staged_events([event(N, 10, context="运输中"), event(N, 10, context="到达分拨中心")],
+                          ["a.csv", "a.csv"])
+    assert len(rows) == 2
