@@ -66,14 +66,17 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
                                                                   if c in types} else {}
     # a value that does not cast keeps its text in `_bad_<column>`: the rejects are then
-    # read from this one table, with no second pass over the raw rows
-    failed = [f"case when r.{c} is not null and {_cast(f'r.{c}', types[c])} is null "
-              f"then r.{c} end as _bad_{c}" for c in columns if c in types]
-    con.execute(f"""
-        create or replace temp table typed_{kind} as
-        select r.rowid as _rid, r._file, r._row, {', '.join(select + failed)}
-        from raw_{kind} r {join}
-    """, params)
+    # read from this one table, each value cast once, with no second pass over the raw rows
+    cast = [c for c in columns if c in types]
+    texts = [f"r.{c} as _text_{c}" for c in cast]
+    failed = [f"case when _text_{c} is not null and {c} is null then _text_{c} end as _bad_{c}"
+              for c in cast]
+    typed = (f"select r.rowid as _rid, r._file, r._row, {', '.join(select + texts)} "
+             f"from raw_{kind} r {join}")
+    if cast:
+        typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
+                 f"{', '.join(failed)} from ({typed})")
+    con.execute(f"create or replace temp table typed_{kind} as {typed}", params)
     for c in columns:
         if c in types:
             con.execute(f"""
@@ -101,8 +104,8 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     # Arrow straight from the engine: polars reads it without copying the strings
     frame = pl.from_arrow(con.sql(f"""
         select _rid, {', '.join(schema.columns)} from typed_{kind} t
-        where not exists (select 1 from rejects r where r.kind = '{kind}' and r._rid = t._rid)
-    """).to_arrow_table())
+        where not exists (select 1 from rejects r where r.kind = $kind and r._rid = t._rid)
+    """, params={"kind": kind}).to_arrow_table())
     try:
         schema.validate(frame, lazy=True)
         return
@@ -112,11 +115,13 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
              .unique(subset=["index", "column"], keep="first", maintain_order=True))
     if cases.is_empty():
         return
+    # a reason per check, not per failing cell: a bad file may fail on every row
+    reasons = {c: _reason(c) for c in cases["check"].unique()}
     fails = pl.DataFrame({
         "_rid": frame["_rid"].gather(cases["index"]),
         "col": cases["column"],
         "value": cases["failure_case"].cast(pl.String),
-        "reason": [_reason(c) for c in cases["check"]],  # one per failing cell, not per row
+        "reason": cases["check"].replace_strict(reasons, return_dtype=pl.String),
     }).to_arrow()
     con.register("_fails", fails)
     con.execute(f"""

@@ -14,7 +14,8 @@ codes as (
 ),
 
 files as (
-    -- the files in name order: (file, row) ordered as one number
+    -- the files in name order, so that (file, row) orders as one number below:
+    -- file_order * 2^40 + row (no export has 2^40 lines)
     select _file, row_number() over (order by _file) as file_order
     from (select distinct _file from raw)
 ),
