@@ -36,6 +36,20 @@ def _prefect_environment(home: Path | None = None) -> None:
         os.environ.setdefault("PREFECT_HOME", str(home))
 
 
+def _prefect_api(no_prefect: bool):
+    """Prefect's temporary server for this command, started now so that it boots while the
+    command imports and checks the exports (it stops when the command exits); None when the
+    run has no Prefect, when PREFECT_API_URL names a server, or when Prefect is already
+    imported (in process: its settings are already read, and Prefect starts its own)."""
+    if no_prefect or os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        return None
+    from flows.local_api import LocalPrefectAPI
+
+    api = LocalPrefectAPI(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    os.environ["PREFECT_API_URL"] = api.start()
+    return api
+
+
 def parse_as_of(value: str | None, config: Config, default_day: dt.date) -> dt.datetime:
     """DATE → that date at `day_cutoff`; DATETIME → itself; nothing → `default_day`."""
     if value is None:
@@ -174,10 +188,11 @@ def run(inbox, out, state, config_path, lang, as_of, no_prefect):
     setup = _setup(inbox, out, state, config_path, lang)
     cut_off = parse_as_of(as_of, setup.config,
                           _sample_date() if setup.using_sample else _today(setup.config))
-    _report(_run_one(setup, cut_off, no_prefect))
+    api = _prefect_api(no_prefect)
+    _report(_run_one(setup, cut_off, no_prefect, api))
 
 
-def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
+def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool, api=None) -> Path:
     """One date, with or without Prefect; the day's exports are checked first."""
     from flows import pipeline
 
@@ -189,6 +204,8 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool) -> Path:
     from transforms.state import state_lock
 
     with state_lock(setup.state):  # a lost race ends here, before Prefect starts
+        if api is not None:
+            api.wait()
         return run_nightly(paths, setup.config)
 
 
@@ -234,13 +251,14 @@ def backfill(inbox, out, state, config_path, lang, start, end, no_prefect):
     days = [start.date() + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
     def run_date(day: dt.date) -> Path:
-        folder = _run_one(setup, setup.config.as_of_for_date(day), no_prefect)
+        folder = _run_one(setup, setup.config.as_of_for_date(day), no_prefect, api)
         _report(folder)
         return folder
 
     def failed(day: dt.date, exc: BaseException) -> None:
         click.echo(f"error: {day}: {pipeline.error_line(exc)}", err=True)
 
+    api = _prefect_api(no_prefect)
     report = pipeline.backfill(days, run_date, on_failure=failed)
     click.echo(report.last_line())
     if report.failures:
@@ -427,13 +445,15 @@ def history(order_id, out, state):
               help="TOML configuration (file globs, ERP profile).")
 def validate(files, config_path):
     """Check exports without running rules; print a per-file report of read, accepted,
-    rejected and dropped rows, and the first rejects. Exit 2 if any row was rejected.
+    rejected and dropped rows, the first rejects, and for tracking without status codes how
+    many events no scan-text cue reads. Exit 2 if any row was rejected.
 
     Example: logiwatch validate inbox/orders.csv inbox/tracking.jsonl
     """
     import tempfile
 
     from schemas.ingest import classify, ingest
+    from transforms.scan_texts import scan_text_coverage
 
     config = load_config(config_path)
     kinds = classify(list(files), config.inputs)
@@ -450,6 +470,7 @@ def validate(files, config_path):
             rejects = con.execute(
                 'select file, "row", "column", value, reason from rejects '
                 'order by file, "row" limit 20').fetchall()
+            coverage = scan_text_coverage(con, config) if kinds.get("tracking") else None
         finally:
             con.close()
     for r in reports:
@@ -459,6 +480,11 @@ def validate(files, config_path):
                    + (f", {r.rows_dated_later} dated later" if r.rows_dated_later else ""))
     for file, row, column, value, reason in rejects:
         click.echo(f"  {file}, row {row}, column {column}: {reason} (value {value!r})")
+    if coverage and coverage[0]:
+        without_codes, unclassified = coverage
+        click.echo(f"tracking: {without_codes} events without a status code, read from the scan "
+                   f"text; {unclassified} had no status cue (read as in transit, "
+                   f"listed in a run's warnings.csv)")
     if any(r.rows_rejected for r in reports):
         sys.exit(EXIT_INPUT)
 

@@ -101,6 +101,39 @@ def test_validate_clean_file_exits_0():
     assert result.exit_code == 0 and "rejected 0" in result.output
 
 
+FLAT_TRACKING = ("快递单号,快递公司,时间,状态码,高级状态码,状态,轨迹,地区\n"
+                 "SF1385628790123,顺丰,2026-11-19 09:00:00,1,103,,顺丰速运 已收取快件,浙江\n"
+                 "SF1385628790123,顺丰,2026-11-19 10:00:00,,,,快件已到达【杭州转运中心】,浙江\n"
+                 "SF1385628790123,顺丰,2026-11-19 11:00:00,,,,快件信息已更新,浙江\n"
+                 "SF1385628790123,顺丰,2026-11-19 12:00:00,,,在途,快件信息已更新,浙江\n"
+                 "SF1385628790123,顺丰,2026-11-19 13:00:00,,,,快件信息已更新,浙江\n")
+
+
+def test_validate_counts_events_no_scan_text_cue_reads(tmp_path):
+    path = tmp_path / "tracking_flat.csv"
+    path.write_text(FLAT_TRACKING, encoding="utf-8")
+    result = _run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    # four events came without a code; two texts without a cue and without a 状态 name
+    assert ("tracking: 4 events without a status code, read from the scan text; 2 had no "
+            "status cue") in result.output
+
+
+def test_a_run_lists_scan_texts_no_cue_reads_in_warnings(tmp_path):
+    inbox = _inbox(tmp_path)
+    (inbox / "tracking_flat.csv").write_text(FLAT_TRACKING, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run("run", "--inbox", str(inbox), "--out", str(out), "--as-of", "2026-11-20",
+                  "--config", str(SAMPLE / "logiwatch.toml"), "--no-prefect")
+    assert result.exit_code == 0, result.output
+    with (out / "2026-11-20" / "warnings.csv").open(encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kind"] == "unclassified_scan_text"]
+    # one warning per distinct text, at its first row, with how many events said it
+    assert [(r["file"], r["row"], r["column"], r["value"]) for r in rows] == [
+        ("tracking_flat.csv", "4", "轨迹", "快件信息已更新")]
+    assert "(2 events)" in rows[0]["message"]
+
+
 def test_help_lists_every_command():
     result = _run("--help")
     for command in ("run", "backfill", "serve", "validate"):
@@ -192,3 +225,48 @@ def test_run_gives_up_at_the_deadline_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"error: {inbox}: no orders export matching 'orders*' (.csv or .xlsx) "
         "(waited until 2026-11-20 09:30, inputs.wait_until)"]
+
+
+def test_run_records_its_flow_run_in_prefect_and_leaves_no_server(tmp_path):
+    """`logiwatch run` with no PREFECT_API_URL starts Prefect's temporary server itself (early,
+    see flows/local_api.py): the flow run and its four stage tasks are in PREFECT_HOME's
+    database, completed, and no server process outlives the command."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    home = tmp_path / "prefect_home"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(home)
+    logiwatch = Path(sys.executable).parent / "logiwatch"
+    result = subprocess.run([str(logiwatch), "run", "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(home / "prefect.db") as db:
+        flows = db.execute("select name, state_type from flow_run").fetchall()
+        tasks = db.execute("select name, state_type from task_run").fetchall()
+    assert len(flows) == 1
+    name, state = flows[0]
+    assert name.startswith("nightly-") and name.endswith("-2026-11-20") and state == "COMPLETED"
+    assert sorted(n.rsplit("-", 1)[0] for n, s in tasks if s == "COMPLETED") == [
+        "detect_anomalies", "ingest_exports", "prioritise_and_assign", "write_outputs"]
+    assert not _servers_of(home)
+
+
+def _servers_of(home) -> list[int]:
+    """Pids of Prefect API servers running with this PREFECT_HOME."""
+    from pathlib import Path
+
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"prefect.server.api.server:create_app" in cmd and \
+                f"PREFECT_HOME={home}".encode() in env:
+            pids.append(int(proc.name))
+    return pids

@@ -3,6 +3,7 @@ with `dask worker` started as separate processes. Each shop's outputs equal a si
 broken shop fails alone and is named last."""
 
 import csv
+import os
 import shutil
 import socket
 import subprocess
@@ -110,12 +111,15 @@ def test_fleet_against_a_scheduler_and_workers_started_apart(fleet_root, single_
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = (tmp_path / "scheduler.log").open("w"), (tmp_path / "worker.log").open("w")
+    # the scheduler's INFO lines tell when it is ready; an in-process CLI test earlier in the
+    # session may have set the CLI's quieter Dask logging in this process's environment
+    env = {**os.environ, "DASK_LOGGING__DISTRIBUTED": "info"}
     scheduler = subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
                                   "--port", str(port), "--dashboard-address", ":0"],
-                                 stdout=logs[0], stderr=subprocess.STDOUT)
+                                 stdout=logs[0], stderr=subprocess.STDOUT, env=env)
     worker = subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "2",
                                "--nthreads", "1", "--dashboard-address", ":0"],
-                              stdout=logs[1], stderr=subprocess.STDOUT)
+                              stdout=logs[1], stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + 60
         while "Starting worker compute stream" not in (tmp_path / "scheduler.log").read_text():

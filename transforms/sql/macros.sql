@@ -69,37 +69,95 @@ create or replace macro s10_check_ok(n) as (
 create or replace macro norm_province(p) as regexp_replace(
     trim(p), '(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$', '');
 
--- Canonical event status without codes (docs/domain.md, courier scans): specific scan texts first (a locker
--- drop-off is reported with the status word 派件, a proxy signature with 签收), then
--- Kuaidi100's status word, then generic scan texts.
-create or replace macro status_from_text(status_text, context) as case
-    when context similar to '.*(代签|代收).*' then 'SIGNED_PROXY'
-    when context similar to '.*(驿站|快递柜|丰巢|自提柜|自提点).*签收.*' then 'SIGNED_LOCKER'
-    when context similar to '.*(退签|退回.*签收).*' then 'RETURN_SIGNED'
-    when context similar to '.*(驿站|快递柜|丰巢|自提柜|自提点|待取件|取件码).*' then 'AT_LOCKER'
-    when context similar to '.*(拒收|拒签).*' then 'REFUSED'
-    when context similar to '.*退回.*' then 'RETURNING'
-    when context similar to '.*(转单|转投|转寄).*' then 'FORWARDED'
-    when context similar to '.*(无法联系|超区|滞留|破损|疑难|地址不详).*' then 'PROBLEM'
-    when status_text = '揽收' then 'PICKED_UP'
-    when status_text = '在途' then 'IN_TRANSIT'
-    when status_text = '派件' then 'OUT_FOR_DELIVERY'
-    when status_text = '签收' then 'SIGNED'
-    when status_text = '退签' then 'RETURN_SIGNED'
-    when status_text = '退回' then 'RETURNING'
-    when status_text in ('转投', '转单') then 'FORWARDED'
-    when status_text = '清关' then 'CUSTOMS'
-    when status_text in ('拒签', '拒收') then 'REFUSED'
-    when status_text = '疑难' then 'PROBLEM'
-    when status_text in ('下单', '待揽收') then 'ORDERED'
-    when context similar to '.*(待揽收|已下单|等待揽收|等待快递揽收).*' then 'ORDERED'
-    when context similar to '.*签收.*' then 'SIGNED'
-    when context similar to '.*(派件|派送).*' then 'OUT_FOR_DELIVERY'
-    when context similar to '.*(揽收|揽件|已收件|已收取).*' then 'PICKED_UP'
-    when context similar to '.*清关.*' then 'CUSTOMS'
-    when context similar to '.*销单.*' then 'CANCELLED'
-    else 'IN_TRANSIT'
+-- Status from a scan text alone (flat tracking exports without Kuaidi100 codes).
+-- The text is read for what HAPPENED, by cues that do not depend on word order:
+--   * phrases that ask or announce ("请您准备签收", "请及时取件", "如有疑问请联系派件员",
+--     "预计明天送达") are cut out before looking for a signature or a delivery, so they
+--     never count as having happened; a request to collect is itself the cue that the
+--     parcel waits at a station or locker;
+--   * stations and lockers are a vocabulary (scan_venues), and so are the people who sign
+--     for someone else (scan_proxies);
+--   * a signature is read before anything else, then the other states by how specific
+--     they are: a text that says "arrived, courier is delivering" is out for delivery.
+-- The 状态 column (Kuaidi100's status name), when an export has it, decides between the
+-- generic states (in transit, out for delivery, picked up); the text decides the specific
+-- ones (signed, waiting at a locker, problem, refused, returned).
+-- NULL means no cue at all: the caller reads it as IN_TRANSIT and warns (warnings.csv).
+create or replace macro scan_venues() as
+    '驿站|快递柜|智能柜|丰巢|自提柜|自提点|代收点|代理点|快递超市|快递点|收件宝|速递易|近邻宝|'
+    || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点';
+
+create or replace macro scan_proxies() as
+    '代签|他人代收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
+    || '单位签收|公司签收';
+
+-- what a text asks for or announces, cut out before looking for what happened
+create or replace macro scan_facts(c) as
+    regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*', '', 'g');
+
+create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
+    '待取件|待取货|待领取|未取|取件码|取货码|提货码|凭[^，。；]{0,4}码|'
+    || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走)');
+
+create or replace macro scan_signed(f) as
+    regexp_matches(f, '签收|妥投|已被[^，。；]{0,6}取走|已取走|已领取')
+    and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待)签收|签收失败|未妥投');
+
+create or replace macro scan_strong_status(c, f) as case
+    when regexp_matches(c, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；]{0,6}签收')
+        then 'RETURN_SIGNED'
+    when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
+    when scan_signed(f) and regexp_matches(c, scan_venues() || '|取件码|取货码|提货码|凭[^，。；]{0,4}码')
+        then 'SIGNED_LOCKER'
+    when scan_signed(f) and regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
+    when scan_signed(f) then 'SIGNED'
+    -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收")
+    when regexp_matches(f, '(' || scan_venues() || ')[^，。；]{0,6}代收') and not scan_awaiting_pickup(c)
+        then 'SIGNED_LOCKER'
+    when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
+    when scan_awaiting_pickup(c)
+      or regexp_matches(c, '(暂存|存放|放入|放至|投递至|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
+                            || scan_venues() || ')|(' || scan_venues()
+                            || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
+        then 'AT_LOCKER'
+    when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
+    when regexp_matches(f, '无法联系|联系不上|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
+                           || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
+                           || '(派送|投递|配送)(不成功|失败|异常)|失败签收|延误|异常|拦截')
+        then 'PROBLEM'
+    when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
 end;
+
+create or replace macro scan_weak_status(f) as case
+    when regexp_matches(f, '销单|取消寄件|订单已取消|已取消') then 'CANCELLED'
+    when regexp_matches(f, '清关|海关') then 'CUSTOMS'
+    when regexp_matches(f, '派件|派送|配送中|投递中|正在投递|开始投递|安排投递|为您派|配送员|派件员')
+        then 'OUT_FOR_DELIVERY'
+    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|已下单|下单成功|已接单|已打印')
+        then 'ORDERED'
+    when regexp_matches(f, '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件') then 'PICKED_UP'
+    when regexp_matches(f, '到达|已到|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|运输|中转|转运|'
+                           || '在途|经转|发车|出发|途中|航班|干线|入库|出库|交接|封发|拆包|建包|'
+                           || '到件|发件|出港|进港|处理中心|集散|揽投部')
+        then 'IN_TRANSIT'
+end;
+
+-- Kuaidi100's status names (the 状态 column of flat exports, `status` of resultv2 events)
+create or replace macro status_from_name(n) as case n
+    when '揽收' then 'PICKED_UP' when '在途' then 'IN_TRANSIT' when '干线' then 'IN_TRANSIT'
+    when '到达派件城市' then 'IN_TRANSIT' when '转递' then 'IN_TRANSIT'
+    when '派件' then 'OUT_FOR_DELIVERY' when '投柜或驿站' then 'AT_LOCKER'
+    when '签收' then 'SIGNED' when '代签' then 'SIGNED_PROXY' when '投柜或站签收' then 'SIGNED_LOCKER'
+    when '退签' then 'RETURN_SIGNED' when '退回' then 'RETURNING'
+    when '转投' then 'FORWARDED' when '转单' then 'FORWARDED' when '清关' then 'CUSTOMS'
+    when '拒签' then 'REFUSED' when '拒收' then 'REFUSED' when '疑难' then 'PROBLEM'
+    when '下单' then 'ORDERED' when '待揽收' then 'ORDERED' when '销单' then 'CANCELLED'
+end;
+
+create or replace macro status_from_text(status_text, context) as coalesce(
+    scan_strong_status(context, scan_facts(context)),
+    status_from_name(status_text),
+    scan_weak_status(scan_facts(context)));
 
 -- Personal data in every output: 13812341234 → 138****1234, 张三 → 张*.
 create or replace macro mask_phone(p) as case

@@ -1,5 +1,6 @@
 -- Data-quality warnings: repaired Excel damage, numbers agents corrected, SKUs absent from
--- the stock export, carrier names no alias knows. Not rejects: the rows were used.
+-- the stock export, carrier names no alias knows, scan texts with no status cue. Not
+-- rejects: the rows were used.
 -- grain: one row per warning
 -- params: none
 with
@@ -81,6 +82,27 @@ corrected_numbers as (
     join orders o using (order_id)
 ),
 
+events as (
+    select * from stg_events
+),
+
+unclassified_texts as (
+    -- a carrier wording the text rules do not know (no code came with it): read as in
+    -- transit, one warning per distinct text, so a shop sees when its carrier says
+    -- something new
+    select
+        'unclassified_scan_text',
+        min(_file),
+        min(_row),
+        '轨迹',
+        context,
+        'no status cue in this scan text and no status code (' || count(*)
+            || ' events); read as 在途 (in transit)'
+    from events
+    where unclassified
+    group by context
+),
+
 cleaned_cells as (
     select 'control_characters_removed', file, "row", "column", value, message
     from sanitized_cells
@@ -92,6 +114,7 @@ final as (
     union all select * from corrected_numbers
     union all select * from unknown_skus
     union all select * from unknown_carriers
+    union all select * from unclassified_texts
 )
 
 select * from final

@@ -50,15 +50,18 @@ classified as (
     select
         d.*,
         coalesce(d.status_code, d.state) as code,
-        case
-            when c_adv.status is not null then c_adv.status
-            when c_state.status is not null then c_state.status
-            else status_from_text(d.status_text, d.context)
-        end as status,
+        coalesce(c_adv.status, c_state.status, status_from_text(d.status_text, d.context))
+            as read_status,
         coalesce(c_adv.exception_subtype, c_state.exception_subtype) as code_subtype
     from unpacked d
     left join codes c_adv on c_adv.code = d.status_code
     left join codes c_state on c_state.code = d.state
+),
+
+read as (
+    -- a text with no cue at all is read as in transit, and warned about (warnings.csv)
+    select *, coalesce(read_status, 'IN_TRANSIT') as status, read_status is null as unclassified
+    from classified
 ),
 
 final as (
@@ -74,9 +77,10 @@ final as (
         case when status in ('OUT_FOR_DELIVERY', 'SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER')
              then nullif(norm_province(regexp_extract(area, '^([^,，\s]+)', 1)), '')
         end as province,
+        unclassified,
         _file,
         _row
-    from classified
+    from read
 )
 
 select * from final

@@ -1,0 +1,119 @@
+"""Status from scan text alone (`status_from_text`), checked against real Kuaidi100 codes
+(tests/fixtures/scan_texts/) and against hand-made texts for each cue."""
+
+import csv
+
+import duckdb
+import pytest
+
+from core.db import sql_text
+from tests.helpers import FIXTURES
+from transforms.reference import STATUS_CODES
+
+CORPUS = FIXTURES / "scan_texts"
+# Kuaidi100's status names, for events that carry a name and no statusCode
+NAME_CODES = {"在途": "0", "揽收": "1", "疑难": "2", "签收": "3", "退签": "4", "派件": "5",
+              "退回": "6", "转投": "7", "清关": "8", "拒签": "14", "干线": "1002",
+              "投柜或驿站": "501", "投柜或站签收": "304"}
+
+
+def _read(name: str) -> list[dict]:
+    with (CORPUS / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+EVENTS = _read("kuaidi100_events.csv")
+COARSER = _read("coarser_codes.csv")
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = duckdb.connect()
+    con.execute(sql_text("macros"))
+    yield con
+    con.close()
+
+
+def read(con, context: str, status_text: str | None = None) -> str | None:
+    return con.execute("select status_from_text($s, $c)",
+                       {"s": status_text, "c": context}).fetchone()[0]
+
+
+def _code(row: dict) -> str:
+    return row["status_code"] or NAME_CODES[row["status_name"]]
+
+
+def _exception(row: dict) -> dict | None:
+    hits = [x for x in COARSER if row["context"].startswith(x["context_starts"])
+            and x["code"] == _code(row)]
+    return hits[0] if hits else None
+
+
+def test_the_corpus_is_real_and_sourced():
+    assert len(EVENTS) >= 40
+    assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in EVENTS)
+    assert len({r["carrier"] for r in EVENTS}) >= 4
+    assert len({r["context"] for r in EVENTS}) == len(EVENTS)
+
+
+@pytest.mark.parametrize("row", EVENTS, ids=lambda r: r["context"][:24])
+def test_text_alone_reads_the_status_of_its_code(con, row):
+    canonical = STATUS_CODES[_code(row)][0]
+    listed = _exception(row)
+    assert read(con, row["context"]) == (listed["text_status"] if listed else canonical)
+
+
+def test_every_listed_exception_is_used_and_differs_from_its_code():
+    for x in COARSER:
+        used = [r for r in EVENTS if _exception(r) is x]
+        assert used, f"stale exception: {x['context_starts']}"
+        assert STATUS_CODES[x["code"]][0] != x["text_status"], x["context_starts"]
+        assert x["reason"].strip()
+
+
+@pytest.mark.parametrize("context, status", [
+    # what will or should happen never counts as having happened
+    ("您的快件正在派送中，请您准备签收", "OUT_FOR_DELIVERY"),
+    ("快递员正在派送，预计今日签收", "OUT_FOR_DELIVERY"),
+    ("快件已到达【杭州西湖网点】，如有疑问请联系派件员张三", "IN_TRANSIT"),
+    # waiting at a station or locker, whatever the order of the words
+    ("快件已存放至丰巢快递柜，请凭取件码123456取件", "AT_LOCKER"),
+    ("您的快件已放入学府路兔喜快递超市，请及时领取", "AT_LOCKER"),
+    ("【自提柜】快件仍未取，请尽快取件", "AT_LOCKER"),
+    ("快件已由XX小区菜鸟驿站代收，请及时取件", "AT_LOCKER"),
+    # signatures: at a station or locker, by someone else, by the customer
+    ("包裹已完成签收，签收点：菜鸟驿站", "SIGNED_LOCKER"),
+    ("菜鸟驿站已签收", "SIGNED_LOCKER"),
+    ("已签收，签收人凭取货码签收。", "SIGNED_LOCKER"),
+    ("您的快件已由快递驿站代收，感谢您使用京东物流", "SIGNED_LOCKER"),
+    ("已签收，签收人是：门卫", "SIGNED_PROXY"),
+    ("快件已由小区门卫代收", "SIGNED_PROXY"),
+    ("已签收,签收人是草签", "SIGNED"),
+    ("您的快件已妥投", "SIGNED"),
+    # failures, refusals and returns are not signatures
+    ("山东省潍坊市潍城区公司 失败签收录入", "PROBLEM"),
+    ("收件人电话无人接听，派送不成功", "PROBLEM"),
+    ("客户拒收，原因：不想要了", "REFUSED"),
+    ("快件已退回，寄件人已签收", "RETURN_SIGNED"),
+    ("快件因地址错误退回中", "RETURNING"),
+    ("快件正在退回寄件人途中", "RETURNING"),
+    # the generic states
+    ("【深圳转运中心】 已发出 下一站 【成都转运中心】", "IN_TRANSIT"),
+    ("【江苏省宿迁市公司】 已收件", "PICKED_UP"),
+    ("商家已下单，等待快递员上门揽收", "ORDERED"),
+])
+def test_cues(con, context, status):
+    assert read(con, context) == status
+
+
+def test_a_text_with_no_cue_is_unclassified(con):
+    assert read(con, "快件信息已更新") is None
+
+
+def test_status_names_decide_generic_states_and_texts_the_specific_ones(con):
+    # an export's 状态 column says 派件 for a locker drop: the text is more precise
+    assert read(con, "快件已暂存至XX菜鸟驿站，请及时取件", "派件") == "AT_LOCKER"
+    # 在途 for "已收入" stays in transit; 派件 with a plain text is out for delivery
+    assert read(con, "【成都转运中心公司】 已收入", "在途") == "IN_TRANSIT"
+    assert read(con, "快件信息已更新", "派件") == "OUT_FOR_DELIVERY"
+    assert read(con, "快件信息已更新", "投柜或站签收") == "SIGNED_LOCKER"
