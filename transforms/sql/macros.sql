@@ -95,8 +95,11 @@ create or replace macro scan_proxies() as
 create or replace macro scan_facts(c) as
     regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*', '', 'g');
 
+-- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
+create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|凭[^，。；]{0,4}码';
+
 create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
-    '待取件|待取货|待领取|未取|取件码|取货码|提货码|凭[^，。；]{0,4}码|'
+    '待取件|待取货|待领取|未取|' || scan_pickup_codes() || '|'
     || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走)');
 
 create or replace macro scan_signed(f) as
@@ -107,10 +110,11 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(c, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；]{0,6}签收')
         then 'RETURN_SIGNED'
     when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
-    when scan_signed(f) and regexp_matches(c, scan_venues() || '|取件码|取货码|提货码|凭[^，。；]{0,4}码')
-        then 'SIGNED_LOCKER'
-    when scan_signed(f) and regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
-    when scan_signed(f) then 'SIGNED'
+    when scan_signed(f) then case
+        when regexp_matches(c, scan_venues() || '|' || scan_pickup_codes()) then 'SIGNED_LOCKER'
+        when regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
+        else 'SIGNED'
+    end
     -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收")
     when regexp_matches(f, '(' || scan_venues() || ')[^，。；]{0,6}代收') and not scan_awaiting_pickup(c)
         then 'SIGNED_LOCKER'
