@@ -37,3 +37,25 @@ def test_same_time_different_text_are_two_events():
     rows = _staged_events([event(N, 10, context="运输中"), event(N, 10, context="到达分拨中心")],
                           ["a.csv", "a.csv"])
     assert len(rows) == 2
+
+
+def _latest(events, files):
+    """The latest event's text of the one parcel in `events`."""
+    con = duckdb.connect()
+    try:
+        load(con, events=events)
+        con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
+        build_staging(con, load_config(), AS_OF)
+        return con.execute("select latest_context from stg_parcel_status").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_latest_event_is_the_latest_time_then_the_newer_push():
+    # hours before as_of: 5 is later than 10, whatever the file
+    assert _latest([event(N, 5, context="派件中"), event(N, 10, context="运输中")],
+                   ["a.csv", "b.csv"]) == [("派件中",)]
+    # same time: the later file, then the later line, says last
+    tie = [event(N, 5, context="派件中"), event(N, 5, context="已签收")]
+    assert _latest(tie, ["b.csv", "a.csv"]) == [("派件中",)]
+    assert _latest(tie, ["a.csv", "a.csv"]) == [("已签收",)]

@@ -5,12 +5,18 @@
 with
 
 raw as not materialized (
-    select * from tracking_csv
+    select rowid as _rid, * from tracking_csv
     where event_time <= $as_of
 ),
 
 codes as (
     select * from status_codes
+),
+
+numbers as (
+    -- cleaning is regex work: once per distinct number, not once per event
+    select raw, repair_tracking_token(clean_tracking_token(raw)) as tracking_no
+    from (select distinct tracking_no as raw from raw)
 ),
 
 files as (
@@ -20,48 +26,55 @@ files as (
     from (select distinct _file from raw)
 ),
 
-numbers as (
-    -- cleaning is regex work: once per distinct number, not once per event
-    select raw, repair_tracking_token(clean_tracking_token(raw)) as tracking_no
-    from (select distinct tracking_no as raw from raw)
+first_copies as (
+    -- each push repeats the whole history: keep the first copy (by file, then row, then
+    -- load order) of each event. Grouping on the text's 64-bit hash instead of the text and
+    -- carrying one number (not the row) through the hash aggregate makes this about three
+    -- times faster at volume; the chosen row id is the low 34 bits of that number.
+    select (min((f.file_order * 1099511627776 + r._row)::hugeint * 17179869184 + r._rid)
+               % 17179869184)::bigint as _rid
+    from raw r
+    join numbers n on n.raw = r.tracking_no
+    join files f using (_file)
+    group by n.tracking_no, r.event_time, hash(r.context)
 ),
 
-deduplicated as (
-    -- each push repeats the whole history: keep the first copy (by file, then row) of each
-    -- event; a hash aggregate, as a window would sort every event
+coded as (
     select
         n.tracking_no,
         r.event_time,
         r.context,
-        arg_min({'area': r.area, 'status_code': r.status_code, 'state': r.state,
-                 'status_text': r.status_text, '_file': r._file, '_row': r._row},
-                f.file_order * 1099511627776 + r._row) as first_copy
-    from raw r
-    join numbers n on n.raw = r.tracking_no
-    join files f using (_file)
-    group by n.tracking_no, r.event_time, r.context
-),
-
-unpacked as (
-    select tracking_no, event_time, context, unnest(first_copy) from deduplicated
-),
-
-classified as (
-    select
-        d.*,
-        coalesce(d.status_code, d.state) as code,
-        coalesce(c_adv.status, c_state.status, status_from_text(d.status_text, d.context))
-            as read_status,
+        r.area,
+        r.status_text,
+        r._file,
+        r._row,
+        coalesce(r.status_code, r.state) as code,
+        coalesce(c_adv.status, c_state.status) as code_status,
         coalesce(c_adv.exception_subtype, c_state.exception_subtype) as code_subtype
-    from unpacked d
-    left join codes c_adv on c_adv.code = d.status_code
-    left join codes c_state on c_state.code = d.state
+    from raw r
+    semi join first_copies using (_rid)
+    join numbers n on n.raw = r.tracking_no
+    left join codes c_adv on c_adv.code = r.status_code
+    left join codes c_state on c_state.code = r.state
+),
+
+texts as (
+    -- the scan text is read only where no code says the status, once per distinct text
+    select status_text, context, status_from_text(status_text, context) as text_status
+    from (select distinct status_text, context from coded where code_status is null)
 ),
 
 read as (
     -- a text with no cue at all is read as in transit, and warned about (warnings.csv)
-    select *, coalesce(read_status, 'IN_TRANSIT') as status, read_status is null as unclassified
-    from classified
+    select
+        d.*,
+        coalesce(d.code_status, t.text_status, 'IN_TRANSIT') as status,
+        d.code_status is null and t.text_status is null as unclassified
+    from coded d
+    left join texts t
+        on d.code_status is null
+       and t.context is not distinct from d.context
+       and t.status_text is not distinct from d.status_text
 ),
 
 final as (

@@ -7,17 +7,6 @@ events as (
     select * from stg_events
 ),
 
-ranked as (
-    select
-        *,
-        -- latest event; ties on time go to the later file line (the newer push)
-        row_number() over (
-            partition by tracking_no
-            order by event_time desc, _file desc, _row desc, context desc
-        ) as recency
-    from events
-),
-
 summary as (
     select
         tracking_no,
@@ -31,25 +20,18 @@ summary as (
         list(distinct province order by province) filter (
             where status in ('OUT_FOR_DELIVERY', 'SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER')
               and province is not null
-        ) as delivery_provinces
+        ) as delivery_provinces,
+        -- the latest event; ties on time go to the later file line (the newer push), then
+        -- to the larger text. One aggregate in the same pass, not a window sorting every event
+        arg_max({'latest_at': event_time, 'latest_status': status, 'latest_code': code,
+                 'latest_code_subtype': code_subtype, 'latest_context': context},
+                (event_time, _file, _row, coalesce(context, ''))) as latest
     from events
     group by tracking_no
 ),
 
-latest as (
-    select
-        tracking_no,
-        event_time as latest_at,
-        status as latest_status,
-        code as latest_code,
-        code_subtype as latest_code_subtype,
-        context as latest_context
-    from ranked
-    where recency = 1
-),
-
 final as (
-    select * from summary join latest using (tracking_no)
+    select * exclude (latest), unnest(latest) from summary
 )
 
 select * from final
