@@ -33,6 +33,16 @@ STATUS_CODES = {
     "12": ("CUSTOMS", None), "13": ("CUSTOMS", None),
 }
 
+# Coarse codes and the finer states their text may name: old (and some current) responses give
+# the top-level state where newer ones give the sub-state (0 or 5 for 501 投柜或驿站, 3 for
+# 303 代签 / 304 投柜或站签收, 0 for 5 派件). A parcel's latest status takes the text's finer
+# state there (staging/parcel_status.sql); a code never yields to a text that contradicts it.
+STATUS_REFINEMENTS = {
+    "0": ("AT_LOCKER", "OUT_FOR_DELIVERY"),
+    "5": ("AT_LOCKER",),
+    "3": ("SIGNED_PROXY", "SIGNED_LOCKER"),
+}
+
 
 def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     """Macros plus carrier, zone, promotion, status-code and label tables for one run."""
@@ -65,6 +75,9 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection, config) -> None:
     con.execute("create or replace table status_codes "
                 "(code varchar, status varchar, exception_subtype varchar)")
     insert_rows(con, "status_codes", [(k, *v) for k, v in STATUS_CODES.items()])
+    con.execute("create or replace table status_refinements (code varchar, status varchar)")
+    insert_rows(con, "status_refinements",
+                [(code, s) for code, finer in STATUS_REFINEMENTS.items() for s in finer])
     con.execute("create or replace table labels (key varchar primary key, text varchar)")
     insert_rows(con, "labels", list(LABELS.items()))
     con.execute("create or replace macro label(k) as (select text from labels where key = k)")

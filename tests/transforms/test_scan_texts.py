@@ -81,6 +81,9 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("您的快件已放入学府路兔喜快递超市，请及时领取", "AT_LOCKER"),
     ("【自提柜】快件仍未取，请尽快取件", "AT_LOCKER"),
     ("快件已由XX小区菜鸟驿站代收，请及时取件", "AT_LOCKER"),
+    # taken back out of the locker by the courier: no longer waiting there, never signed
+    ("快件已被快递员从丰巢柜取回，请等待快递员与您联系", "OUT_FOR_DELIVERY"),
+    ("快件已被快递员取走", "OUT_FOR_DELIVERY"),
     # signatures: at a station or locker, by someone else, by the customer
     ("包裹已完成签收，签收点：菜鸟驿站", "SIGNED_LOCKER"),
     ("菜鸟驿站已签收", "SIGNED_LOCKER"),

@@ -1,6 +1,6 @@
 -- What the visible tracking says about each number: pickup, terminal state, latest event.
 -- grain: tracking_no
--- params: none; reads stg_events (already cut at $as_of)
+-- params: none; reads stg_events (already cut at $as_of) and status_refinements
 with
 
 events as (
@@ -30,8 +30,29 @@ summary as (
     group by tracking_no
 ),
 
-final as (
+latest as (
     select * exclude (latest), unnest(latest) from summary
+),
+
+refinements as (
+    select * from status_refinements
+),
+
+texts as (
+    -- the text of a latest event whose code is coarse, read once per distinct text
+    select context, status_from_text(null, context) as text_status
+    from (select distinct latest_context as context from latest
+          where latest_code in (select code from refinements))
+),
+
+final as (
+    -- a coarse code (在途 0, 派件 5, 签收 3) takes the finer state its text names (a locker
+    -- drop, a station or proxy signature): the status a flat export's text alone gives, so
+    -- the same history raises the same anomalies with codes and without
+    select l.* replace (coalesce(r.status, l.latest_status) as latest_status)
+    from latest l
+    left join texts t on t.context = l.latest_context
+    left join refinements r on r.code = l.latest_code and r.status = t.text_status
 )
 
 select * from final

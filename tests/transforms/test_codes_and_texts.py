@@ -1,0 +1,79 @@
+"""The same anomalies whether a parcel's history arrives with Kuaidi100's codes or as a flat
+export of time and text: every real history of the corpus (tests/fixtures/scan_texts/) run
+both ways, at every moment of its life and days after its last scan."""
+
+import datetime as dt
+from collections import defaultdict
+
+import duckdb
+
+from core.config import load_config
+from tests.helpers import load, order
+from tests.transforms.test_scan_texts import EVENTS, _code
+from transforms.detect import build_staging, detect
+
+# a number of the right shape per carrier, so the number rules stay quiet
+CARRIERS = {"yuantong": ("圆通速递", "YT{:013d}"), "jd": ("京东物流", "JDX{:012d}"),
+            "shunfeng": ("顺丰速运", "SF{:013d}"), "youzhengguonei": ("中国邮政", "98{:011d}")}
+# every history moved to end at the same moment, so one run sees all of them
+END = dt.datetime(2026, 11, 20, 8, 0)
+AFTER_LAST_SCAN = (1, 30, 60, 100)  # hours: past the stalled and locker thresholds
+
+
+def _histories() -> list[list[dict]]:
+    by_source = defaultdict(list)
+    for row in EVENTS:
+        by_source[(row["source"], row["carrier"])].append(row)
+    return list(by_source.values())
+
+
+def _exports() -> tuple[list[dict], list[dict], list[dict], set[dt.datetime]]:
+    """Orders, the events with codes, the same events as flat text, and the moments to run."""
+    orders, coded, flat, moments = [], [], [], set()
+    for i, history in enumerate(_histories(), start=1):
+        times = [dt.datetime.fromisoformat(r["time"]) for r in history]
+        shift = END - max(times)
+        carrier, shape = CARRIERS[history[0]["carrier"]]
+        number = shape.format(i)
+        first = min(times) + shift
+        orders.append(order(f"O{i}", carrier=carrier, tracking_no=number,
+                            created_at=str(first - dt.timedelta(hours=3)),
+                            paid_at=str(first - dt.timedelta(hours=2)),
+                            shipped_at=str(first - dt.timedelta(hours=1))))
+        for row, time in zip(history, times):
+            at = str(time + shift)
+            coded.append({"tracking_no": number, "event_time": at, "context": row["context"],
+                          "status_code": _code(row), "status_text": row["status_name"]})
+            flat.append({"tracking_no": number, "event_time": at, "context": row["context"]})
+            moments.add(time + shift + dt.timedelta(minutes=1))
+    moments |= {END + dt.timedelta(hours=h) for h in AFTER_LAST_SCAN}
+    return orders, coded, flat, moments
+
+
+def _anomalies(orders, events, moments) -> dict[dt.datetime, set[tuple]]:
+    """(type, subtype, order) of every rule's rows at each moment."""
+    config = load_config()
+    con = duckdb.connect()
+    try:
+        load(con, orders=orders, events=events)
+        found = {}
+        for as_of in sorted(moments):
+            build_staging(con, config, as_of)
+            detect(con, config, as_of)
+            found[as_of] = set(con.execute(
+                "select anomaly_type, subtype, order_id from detected").fetchall())
+        return found
+    finally:
+        con.close()
+
+
+def test_a_history_with_codes_and_as_flat_text_raises_the_same_anomalies():
+    orders, coded, flat, moments = _exports()
+    with_codes = _anomalies(orders, coded, moments)
+    from_text = _anomalies(orders, flat, moments)
+    for as_of in sorted(moments):
+        assert from_text[as_of] == with_codes[as_of], as_of
+    # the histories reach the states where codes and texts used to part
+    seen = {(t, s) for rows in with_codes.values() for t, s, _ in rows}
+    assert ("DELIVERY_EXCEPTION", "LOCKER_UNCOLLECTED") in seen
+    assert ("PROXY_SIGNED", "SIGNED_LOCKER") in seen
