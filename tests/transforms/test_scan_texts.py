@@ -81,6 +81,8 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("您的快件已放入学府路兔喜快递超市，请及时领取", "AT_LOCKER"),
     ("【自提柜】快件仍未取，请尽快取件", "AT_LOCKER"),
     ("快件已由XX小区菜鸟驿站代收，请及时取件", "AT_LOCKER"),
+    ("【合肥市】 快件已送达【快递超市的XX名苑3栋】, 如有问题请电联", "AT_LOCKER"),
+    ("快件已投递到【XX小区丰巢智能柜】", "AT_LOCKER"),
     # taken back out of the locker by the courier: no longer waiting there, never signed
     ("快件已被快递员从丰巢柜取回，请等待快递员与您联系", "OUT_FOR_DELIVERY"),
     ("快件已被快递员取走", "OUT_FOR_DELIVERY"),
@@ -91,6 +93,7 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("您的快件已由快递驿站代收，感谢您使用京东物流", "SIGNED_LOCKER"),
     ("已签收，签收人是：门卫", "SIGNED_PROXY"),
     ("快件已由小区门卫代收", "SIGNED_PROXY"),
+    ("【上海市】 投递并签收，签收人：他人收 草签", "SIGNED_PROXY"),
     ("已签收,签收人是草签", "SIGNED"),
     ("您的快件已妥投", "SIGNED"),
     # failures, refusals and returns are not signatures

@@ -88,7 +88,7 @@ create or replace macro scan_venues() as
     || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点';
 
 create or replace macro scan_proxies() as
-    '代签|他人代收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
+    '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
     || '单位签收|公司签收';
 
 -- what a text asks for or announces, cut out before looking for what happened
@@ -122,7 +122,7 @@ create or replace macro scan_strong_status(c, f) as case
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
     when scan_awaiting_pickup(c)
-      or regexp_matches(c, '(暂存|存放|放入|放至|投递至|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
+      or regexp_matches(c, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
         then 'AT_LOCKER'
