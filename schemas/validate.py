@@ -175,11 +175,12 @@ def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
             where not exists (select 1 from rejects r
                               where r.kind = 'order_lines' and r._rid = l._rid)
         ),
-        -- a hash aggregate finds the (usually no) orders with a copied line; only their
-        -- lines are sorted to tell the first copy from the later ones
+        -- a hash aggregate over one hash of each line finds the (usually no) orders with a
+        -- copied line (a hash collision only adds a candidate); only their lines are sorted,
+        -- by their values, to tell the first copy from the later ones
         copied as (
             select distinct order_id
-            from (select {', '.join(columns)} from live group by all having count(*) > 1)
+            from live group by order_id, hash({', '.join(columns)}) having count(*) > 1
         )
         select _rid, 'order_lines', _file, _row, '内部订单号', order_id,
                'duplicate order line: same values as row ' || first_row
