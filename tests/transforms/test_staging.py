@@ -9,17 +9,22 @@ from transforms.detect import build_staging
 N = "SF1385628790123"
 
 
-def _staged_events(events, files):
-    """stg_events of inline events, the i-th event read from file `files[i]`."""
+def _staged(events, files, query):
+    """`query` over the staging tables of inline events, the i-th read from file `files[i]`."""
     con = duckdb.connect()
     try:
         load(con, events=events)
         con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
         build_staging(con, load_config(), AS_OF)
-        return con.execute("select tracking_no, context, area, _file, _row from stg_events "
-                           "order by event_time, context").fetchall()
+        return con.execute(query).fetchall()
     finally:
         con.close()
+
+
+def _staged_events(events, files):
+    """stg_events of inline events."""
+    return _staged(events, files, "select tracking_no, context, area, _file, _row "
+                                  "from stg_events order by event_time, context")
 
 
 def test_an_event_repeated_in_a_later_file_and_another_spelling_is_kept_once():
@@ -41,14 +46,7 @@ def test_same_time_different_text_are_two_events():
 
 def _latest(events, files):
     """The latest event's text of the one parcel in `events`."""
-    con = duckdb.connect()
-    try:
-        load(con, events=events)
-        con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
-        build_staging(con, load_config(), AS_OF)
-        return con.execute("select latest_context from stg_parcel_status").fetchall()
-    finally:
-        con.close()
+    return _staged(events, files, "select latest_context from stg_parcel_status")
 
 
 def test_the_latest_event_is_the_latest_time_then_the_newer_push():
