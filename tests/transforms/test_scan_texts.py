@@ -1,5 +1,5 @@
-"""Status from scan text alone (`status_from_text`), checked against real Kuaidi100 codes
-(tests/fixtures/scan_texts/) and against hand-made texts for each cue."""
+"""Status from scan text alone (`status_from_text`), checked against real Kuaidi100 (and
+快递鸟) codes (tests/fixtures/scan_texts/) and against hand-made texts for each cue."""
 
 import csv
 
@@ -16,6 +16,13 @@ NAME_CODES = {"在途": "0", "揽收": "1", "疑难": "2", "签收": "3", "退�
               "退回": "6", "转投": "7", "清关": "8", "拒签": "14", "干线": "1002",
               "投柜或驿站": "501", "投柜或站签收": "304"}
 
+# 快递鸟 (Kdniao) action codes, from its published state table, for the texts it classified
+KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204": "IN_TRANSIT",
+                  "205": "IN_TRANSIT", "206": "IN_TRANSIT", "202": "OUT_FOR_DELIVERY",
+                  "211": "AT_LOCKER", "3": "SIGNED", "301": "SIGNED", "302": "SIGNED",
+                  "304": "SIGNED_PROXY", "311": "SIGNED_LOCKER", "404": "REFUSED",
+                  "406": "RETURN_SIGNED", "412": "AT_LOCKER", "10": "ORDERED"}
+
 
 def _read(name: str) -> list[dict]:
     with (CORPUS / name).open(encoding="utf-8") as fh:
@@ -23,6 +30,7 @@ def _read(name: str) -> list[dict]:
 
 
 EVENTS = _read("kuaidi100_events.csv")
+KDNIAO = _read("kdniao_events.csv")
 COARSER = _read("coarser_codes.csv")
 
 
@@ -43,31 +51,37 @@ def _code(row: dict) -> str:
     return row["status_code"] or NAME_CODES[row["status_name"]]
 
 
-def _exception(row: dict) -> dict | None:
-    hits = [x for x in COARSER if row["context"].startswith(x["context_starts"])
-            and x["code"] == _code(row)]
+# every real text as (text, scheme, code, the code's canonical status)
+TEXTS = ([(r["context"], "kuaidi100", _code(r), STATUS_CODES[_code(r)][0]) for r in EVENTS]
+         + [(r["context"], "kdniao", r["action"], KDNIAO_ACTIONS[r["action"]]) for r in KDNIAO])
+
+
+def _exception(text: tuple) -> dict | None:
+    context, scheme, code, _ = text
+    hits = [x for x in COARSER if context.startswith(x["context_starts"])
+            and (x["scheme"], x["code"]) == (scheme, code)]
     return hits[0] if hits else None
 
 
 def test_the_corpus_is_real_and_sourced():
-    assert len(EVENTS) >= 40
-    assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in EVENTS)
-    assert len({r["carrier"] for r in EVENTS}) >= 4
-    assert len({r["context"] for r in EVENTS}) == len(EVENTS)
+    rows = EVENTS + KDNIAO
+    assert len(rows) >= 60
+    assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in rows)
+    assert len({r["carrier"] for r in rows}) >= 5
+    assert len({r["context"] for r in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("row", EVENTS, ids=lambda r: r["context"][:24])
-def test_text_alone_reads_the_status_of_its_code(con, row):
-    canonical = STATUS_CODES[_code(row)][0]
-    listed = _exception(row)
-    assert read(con, row["context"]) == (listed["text_status"] if listed else canonical)
+@pytest.mark.parametrize("text", TEXTS, ids=lambda t: t[0][:24])
+def test_text_alone_reads_the_status_of_its_code(con, text):
+    listed = _exception(text)
+    assert read(con, text[0]) == (listed["text_status"] if listed else text[3])
 
 
 def test_every_listed_exception_is_used_and_differs_from_its_code():
     for x in COARSER:
-        used = [r for r in EVENTS if _exception(r) is x]
+        used = [t for t in TEXTS if _exception(t) is x]
         assert used, f"stale exception: {x['context_starts']}"
-        assert STATUS_CODES[x["code"]][0] != x["text_status"], x["context_starts"]
+        assert used[0][3] != x["text_status"], x["context_starts"]
         assert x["reason"].strip()
 
 

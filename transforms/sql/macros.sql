@@ -117,8 +117,10 @@ create or replace macro scan_strong_status(c, f) as case
         when regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
         else 'SIGNED'
     end
-    -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收")
+    -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收");
+    -- a locker cannot sign, so a parcel a locker "collected" waits in it (中通's "已被【丰巢…柜】代收")
     when regexp_matches(f, '(' || scan_venues() || ')[^，。；]{0,6}代收') and not scan_awaiting_pickup(c)
+         and not regexp_matches(f, '柜[^，。；]{0,6}代收')
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
     when scan_awaiting_pickup(c)
