@@ -97,9 +97,9 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("快件已由XX小区菜鸟驿站代收，请及时取件", "AT_LOCKER"),
     ("【合肥市】 快件已送达【快递超市的XX名苑3栋】, 如有问题请电联", "AT_LOCKER"),
     ("快件已投递到【XX小区丰巢智能柜】", "AT_LOCKER"),
-    # taken back out of the locker by the courier: no longer waiting there, never signed
+    # taken by a courier: back out of a locker (no longer waiting there) or from the sender
     ("快件已被快递员从丰巢柜取回，请等待快递员与您联系", "OUT_FOR_DELIVERY"),
-    ("快件已被快递员取走", "OUT_FOR_DELIVERY"),
+    ("您的包裹已被快递员取走", "PICKED_UP"),
     # signatures: at a station or locker, by someone else, by the customer
     ("包裹已完成签收，签收点：菜鸟驿站", "SIGNED_LOCKER"),
     ("菜鸟驿站已签收", "SIGNED_LOCKER"),

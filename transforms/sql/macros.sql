@@ -107,8 +107,10 @@ create or replace macro scan_signed(f) as
     and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待)签收|签收失败|未妥投');
 
 create or replace macro scan_strong_status(c, f) as case
-    -- the courier took the parcel back out of a locker: it no longer waits there (a 501 scan)
-    when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then 'OUT_FOR_DELIVERY'
+    -- a courier took the parcel: back out of a locker or station, it no longer waits there
+    -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
+    when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
+        case when regexp_matches(c, scan_venues()) then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
     when regexp_matches(c, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；]{0,6}签收')
         then 'RETURN_SIGNED'
     when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
