@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -95,3 +96,20 @@ def fired(frame: pd.DataFrame, anomaly_type: str | None = None) -> set[tuple]:
     rows = frame if anomaly_type is None else frame[frame.anomaly_type == anomaly_type]
     return {(r.anomaly_type, r.subtype, r.order_id, r.tracking_no if isinstance(r.tracking_no, str)
              else None) for r in rows.itertuples()}
+
+
+# Kuaidi100's status names, for corpus events that carry a name and no statusCode
+NAME_CODES = {"在途": "0", "揽收": "1", "疑难": "2", "签收": "3", "退签": "4", "派件": "5",
+              "退回": "6", "转投": "7", "清关": "8", "拒签": "14", "干线": "1002",
+              "投柜或驿站": "501", "投柜或站签收": "304"}
+
+
+def scan_corpus(name: str) -> list[dict]:
+    """The rows of one file of the real scan-text corpus (tests/fixtures/scan_texts/)."""
+    with (FIXTURES / "scan_texts" / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def kuaidi100_code(row: dict) -> str:
+    """A corpus event's Kuaidi100 code: its statusCode, else the code of its status name."""
+    return row["status_code"] or NAME_CODES[row["status_name"]]

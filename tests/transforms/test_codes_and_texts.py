@@ -8,8 +8,7 @@ from collections import defaultdict
 import duckdb
 
 from core.config import load_config
-from tests.helpers import load, order
-from tests.transforms.test_scan_texts import EVENTS, _code
+from tests.helpers import kuaidi100_code, load, order, scan_corpus
 from transforms.detect import build_staging, detect
 
 # a number of the right shape per carrier, so the number rules stay quiet
@@ -22,7 +21,7 @@ AFTER_LAST_SCAN = (1, 30, 60, 100)  # hours: past the stalled and locker thresho
 
 def _histories() -> list[list[dict]]:
     by_source = defaultdict(list)
-    for row in EVENTS:
+    for row in scan_corpus("kuaidi100_events.csv"):
         by_source[(row["source"], row["carrier"])].append(row)
     return list(by_source.values())
 
@@ -43,7 +42,7 @@ def _exports() -> tuple[list[dict], list[dict], list[dict], set[dt.datetime]]:
         for row, time in zip(history, times):
             at = str(time + shift)
             coded.append({"tracking_no": number, "event_time": at, "context": row["context"],
-                          "status_code": _code(row), "status_text": row["status_name"]})
+                          "status_code": kuaidi100_code(row), "status_text": row["status_name"]})
             flat.append({"tracking_no": number, "event_time": at, "context": row["context"]})
             moments.add(time + shift + dt.timedelta(minutes=1))
     moments |= {END + dt.timedelta(hours=h) for h in AFTER_LAST_SCAN}

@@ -1,20 +1,12 @@
 """Status from scan text alone (`status_from_text`), checked against real Kuaidi100 (and
 快递鸟) codes (tests/fixtures/scan_texts/) and against hand-made texts for each cue."""
 
-import csv
-
 import duckdb
 import pytest
 
 from core.db import sql_text
-from tests.helpers import FIXTURES
+from tests.helpers import kuaidi100_code, scan_corpus
 from transforms.reference import STATUS_CODES
-
-CORPUS = FIXTURES / "scan_texts"
-# Kuaidi100's status names, for events that carry a name and no statusCode
-NAME_CODES = {"在途": "0", "揽收": "1", "疑难": "2", "签收": "3", "退签": "4", "派件": "5",
-              "退回": "6", "转投": "7", "清关": "8", "拒签": "14", "干线": "1002",
-              "投柜或驿站": "501", "投柜或站签收": "304"}
 
 # 快递鸟 (Kdniao) action codes, from its published state table, for the texts it classified
 KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204": "IN_TRANSIT",
@@ -23,15 +15,9 @@ KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204
                   "304": "SIGNED_PROXY", "311": "SIGNED_LOCKER", "404": "REFUSED",
                   "406": "RETURN_SIGNED", "412": "AT_LOCKER", "10": "ORDERED"}
 
-
-def _read(name: str) -> list[dict]:
-    with (CORPUS / name).open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-EVENTS = _read("kuaidi100_events.csv")
-KDNIAO = _read("kdniao_events.csv")
-COARSER = _read("coarser_codes.csv")
+EVENTS = scan_corpus("kuaidi100_events.csv")
+KDNIAO = scan_corpus("kdniao_events.csv")
+COARSER = scan_corpus("coarser_codes.csv")
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +33,9 @@ def read(con, context: str, status_text: str | None = None) -> str | None:
                        {"s": status_text, "c": context}).fetchone()[0]
 
 
-def _code(row: dict) -> str:
-    return row["status_code"] or NAME_CODES[row["status_name"]]
-
-
 # every real text as (text, scheme, code, the code's canonical status)
-TEXTS = ([(r["context"], "kuaidi100", _code(r), STATUS_CODES[_code(r)][0]) for r in EVENTS]
+TEXTS = ([(r["context"], "kuaidi100", kuaidi100_code(r), STATUS_CODES[kuaidi100_code(r)][0])
+          for r in EVENTS]
          + [(r["context"], "kdniao", r["action"], KDNIAO_ACTIONS[r["action"]]) for r in KDNIAO])
 
 
