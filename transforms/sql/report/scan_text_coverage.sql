@@ -13,15 +13,18 @@ codes as (
 ),
 
 without_codes as (
-    select e.status_text, e.context
+    -- the scan text is read once per distinct (状态, text), as a run reads it
+    select e.status_text, e.context, count(*) as n_events
     from events e
     where not exists (select 1 from codes c where c.code = e.status_code or c.code = e.state)
+    group by e.status_text, e.context
 ),
 
 final as (
     select
-        count(*) as events_without_codes,
-        count(*) filter (where status_from_text(status_text, context) is null) as unclassified
+        coalesce(sum(n_events), 0) as events_without_codes,
+        coalesce(sum(n_events) filter (where status_from_text(status_text, context) is null), 0)
+            as unclassified
     from without_codes
 )
 
