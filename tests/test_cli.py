@@ -2,7 +2,12 @@
 it (the installed `logiwatch` in a subprocess)."""
 
 import csv
+import os
 import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -142,14 +147,10 @@ def test_help_lists_every_command():
 
 # --- as users run it: the installed command in a subprocess -------------------------------
 
-def _cli(*args, timeout=300):
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def _cli(*args, timeout=300, env=None):
     logiwatch = Path(sys.executable).parent / "logiwatch"
     return subprocess.run([str(logiwatch), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 def _dated_inbox(tmp_path, days):
@@ -231,18 +232,10 @@ def test_run_records_its_flow_run_in_prefect_and_leaves_no_server(tmp_path):
     """`logiwatch run` with no PREFECT_API_URL starts Prefect's temporary server itself (early,
     see flows/local_api.py): the flow run and its four stage tasks are in PREFECT_HOME's
     database, completed, and no server process outlives the command."""
-    import os
-    import sqlite3
-    import subprocess
-    import sys
-    from pathlib import Path
-
     home = tmp_path / "prefect_home"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(home)
-    logiwatch = Path(sys.executable).parent / "logiwatch"
-    result = subprocess.run([str(logiwatch), "run", "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, timeout=300, env=env)
+    result = _cli("run", "--out", tmp_path / "out", env=env)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(home / "prefect.db") as db:
         flows = db.execute("select name, state_type from flow_run").fetchall()
@@ -257,8 +250,6 @@ def test_run_records_its_flow_run_in_prefect_and_leaves_no_server(tmp_path):
 
 def _servers_of(home) -> list[int]:
     """Pids of Prefect API servers running with this PREFECT_HOME."""
-    from pathlib import Path
-
     pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
