@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -174,37 +175,46 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
         _create_raw(con, kind)
     con.execute("create or replace temp table raw_tracking_docs (_file varchar, _row bigint, "
                 "line varchar)")
-    reports: list[FileReport] = []
     loaders = _loaders(config)
-    for kind, paths in files.items():
-        for path in paths:
-            if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
-                read, blank = _load_tracking_docs(con, path, workdir,
-                                                  config.limits.max_line_bytes)
-                reports.append(FileReport(path.name, "tracking_json", _sha256(path), "utf-8",
-                                          "kuaidi100", read, rows_dropped_blank=blank))
-                continue
-            target = "tracking_csv" if kind == "tracking" else kind
-            profiles, required, sheet = loaders[target]
-            if kind == "feedback":
-                reports.append(_load_feedback(con, path, loaders[target], workdir, config,
-                                              as_of))
-                continue
-            loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
-                               config.limits.max_line_bytes)
-            _record_headers(con, loaded)
-            reports.append(FileReport(path.name, target, _sha256(path), loaded.encoding,
-                                      loaded.profile.name, loaded.rows_read,
-                                      rows_dropped_blank=loaded.rows_dropped_blank,
-                                      rows_dropped_total=loaded.rows_dropped_total))
-    _stage_kuaidi100(con)
-    _results_in_chinese(con)
-    con.execute(SANITIZED_DDL)
-    for kind in KINDS:
-        sanitize(con, kind, config.limits.max_cell_chars)
-        validate(con, kind)
+    # each file's digest is read on a second thread while DuckDB works (hashlib and DuckDB
+    # both release the GIL): hashing a gigabyte of exports costs over a second
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    try:
+        loading = [(kind, path) for kind, paths in files.items() for path in paths]
+        digests = [hashing.submit(_sha256, path) for _, path in loading]
+        reports = [_load_one(con, kind, path, loaders, workdir, config, as_of)
+                   for kind, path in loading]
+        _stage_kuaidi100(con)
+        _results_in_chinese(con)
+        con.execute(SANITIZED_DDL)
+        for kind in KINDS:
+            sanitize(con, kind, config.limits.max_cell_chars)
+            validate(con, kind)
+        for report, digest in zip(reports, digests):
+            report.sha256 = digest.result()
+    finally:
+        hashing.shutdown(cancel_futures=True)
     reconcile(con, reports)
     return reports
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,
+              workdir: Path, config, as_of: dt.datetime | None) -> FileReport:
+    """Load one input file into its raw table; its report (digest not yet filled in)."""
+    if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
+        read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes)
+        return FileReport(path.name, "tracking_json", "", "utf-8", "kuaidi100", read,
+                          rows_dropped_blank=blank)
+    target = "tracking_csv" if kind == "tracking" else kind
+    if kind == "feedback":
+        return _load_feedback(con, path, loaders[target], workdir, config, as_of)
+    profiles, required, sheet = loaders[target]
+    loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
+                       config.limits.max_line_bytes)
+    _record_headers(con, loaded)
+    return FileReport(path.name, target, "", loaded.encoding, loaded.profile.name,
+                      loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,
+                      rows_dropped_total=loaded.rows_dropped_total)
 
 
 def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: Path, config,
@@ -221,7 +231,7 @@ def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: 
         insert_rows(con, "rejects", [(None, "feedback", path.name, 1, exc.column or "(header)",
                                       None, "not a worklist this run can read back: "
                                       + str(exc).removeprefix(f"{path.name}: "))])
-        return FileReport(path.name, "feedback", _sha256(path), "", "worklist", 1)
+        return FileReport(path.name, "feedback", "", "", "worklist", 1)
     con.execute("create or replace temp table _feedback_file as select * from raw_feedback "
                 "limit 0")
     loaded = load_file(con, path, "_feedback_file", profiles, required, workdir, sheet)
@@ -234,7 +244,7 @@ def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: 
                 f"where not ({dated})", params)
     con.execute("drop table _feedback_file")
     _record_headers(con, loaded)
-    return FileReport(path.name, "feedback", _sha256(path), loaded.encoding, loaded.profile.name,
+    return FileReport(path.name, "feedback", "", loaded.encoding, loaded.profile.name,
                       loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,
                       rows_dropped_total=loaded.rows_dropped_total, rows_dated_later=later)
 

@@ -1,6 +1,7 @@
 """Reading and validating exports: encodings, XLSX, title/total rows, rejects, reconciliation."""
 
 import csv
+import hashlib
 import json
 
 import duckdb
@@ -246,3 +247,28 @@ def test_gbk_empty_lines_keep_row_numbers_at_any_chunk_boundary(tmp_path, monkey
     assert [(r[1], r[2]) for r in rejects] == [(9, "数量")]
     assert (lines, report.rows_dropped_blank, report.rows_dropped_total) == (3, 4, 1)
     assert report.balanced
+
+
+def test_each_report_carries_its_own_files_digest(tmp_path):
+    # digests are read on a second thread: each must land on its own file's report
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2")])
+    (tmp_path / "tracking.jsonl").write_text(json.dumps(
+        {"nu": "73100000000001", "data": [{"time": "2026-11-19 14:00:00", "context": "运输中"}]}
+    ) + "\n", encoding="utf-8")
+    reports, _, _, _ = _ingest(tmp_path, orders, tmp_path / "tracking.jsonl")
+    assert {r.file: r.sha256 for r in reports} == {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (orders, tmp_path / "tracking.jsonl")}
+
+
+def test_a_row_is_blank_only_when_every_cell_is(tmp_path):
+    # blank rows are found from the first cell first: a row with only its first cell empty
+    # (or only its last one filled) is data, rejected for its missing fields
+    path = _write_csv(tmp_path / "orders.csv", [
+        _line("O1"), _line(""), [""] * (len(HEADERS) - 1) + ["9.9"], [" "] * len(HEADERS)],
+        total=False)
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 1 and report.balanced
+    assert (report.rows_read, report.rows_dropped_blank) == (4, 1)
+    assert {r[1] for r in rejects} == {5, 6}
+    assert {"内部订单号", "商品编码"} <= {r[2] for r in rejects if r[1] == 6}
