@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from core.errors import InputError, MissingExportError
 from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
-from schemas.readers import LoadedFile, json_documents_frame, load_file, read_text_lines, sniff
+from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
+                             read_text_lines, sniff)
 from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
 from core.db import create_table, insert_rows, sql_text
 
@@ -125,12 +128,22 @@ def _loaders(config) -> dict[str, tuple[list, tuple, str | None]]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+@dataclass(frozen=True)
+class FileDigest:
+    """A file's SHA-256 and its number of lines, from one read of its bytes."""
+
+    sha256: str
+    lines: int
+
+
+def _digest(path: Path) -> FileDigest:
+    digest, newlines, last = hashlib.sha256(), 0, b"\n"
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return FileDigest(digest.hexdigest(), newlines + (last != b"\n"))
 
 
 def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -145,12 +158,16 @@ def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
 
 
 def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path,
-                        max_line_bytes: int) -> tuple[int, int]:
-    """Append a JSON/JSONL file's documents to raw_tracking_docs; returns (lines read,
-    blank lines)."""
+                        max_line_bytes: int, digest: Callable[[], FileDigest]) -> tuple[int, int]:
+    """Append a JSON/JSONL file's documents to raw_tracking_docs (or, parsed whole, to a
+    `_k100_parsed_<n>` table); returns (lines read, blank lines)."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() == ".jsonl":
+        if detect_encoding(path) == "utf-8":
+            lines = digest().lines
+            if _parse_whole(con, path, lines, max_line_bytes):
+                return lines, 0
         read_text_lines(con, path, workdir, "raw_tracking_docs", max_line_bytes)
         return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
                            "from raw_tracking_docs where _file = $f", {"f": path.name}
@@ -181,9 +198,9 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
     try:
         loading = [(kind, path) for kind, paths in files.items() for path in paths]
-        digests = [hashing.submit(_sha256, path) for _, path in loading]
-        reports = [_load_one(con, kind, path, loaders, workdir, config, as_of)
-                   for kind, path in loading]
+        digests = [hashing.submit(_digest, path) for _, path in loading]
+        reports = [_load_one(con, kind, path, loaders, workdir, config, as_of, digest.result)
+                   for (kind, path), digest in zip(loading, digests)]
         _stage_kuaidi100(con)
         _results_in_chinese(con)
         con.execute(SANITIZED_DDL)
@@ -191,7 +208,7 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
             sanitize(con, kind, config.limits.max_cell_chars)
             validate(con, kind)
         for report, digest in zip(reports, digests):
-            report.sha256 = digest.result()
+            report.sha256 = digest.result().sha256
     finally:
         hashing.shutdown(cancel_futures=True)
     reconcile(con, reports)
@@ -199,10 +216,12 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,
-              workdir: Path, config, as_of: dt.datetime | None) -> FileReport:
+              workdir: Path, config, as_of: dt.datetime | None,
+              digest: Callable[[], FileDigest]) -> FileReport:
     """Load one input file into its raw table; its report (digest not yet filled in)."""
     if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
-        read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes)
+        read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes,
+                                          digest)
         return FileReport(path.name, "tracking_json", "", "utf-8", "kuaidi100", read,
                           rows_dropped_blank=blank)
     target = "tracking_csv" if kind == "tracking" else kind
@@ -303,6 +322,66 @@ def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> 
     con.execute("drop table _suspect")
 
 
+def _json_type(spec) -> str:
+    """DuckDB's type for a `from_json` schema (a type name, [item] or {field: spec})."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return _json_type(spec[0]) + "[]"
+    return "STRUCT(" + ", ".join(f'"{k}" {_json_type(v)}' for k, v in spec.items()) + ")"
+
+
+PARSED_PREFIX = "_k100_parsed_"
+
+
+def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: int,
+                 max_line_bytes: int) -> bool:
+    """Parse a UTF-8 JSONL file with DuckDB's JSON reader, which reads and parses in one
+    pass (about twice as fast as reading lines, then parsing each), into a new
+    `_k100_parsed_<n>` table of (`_file`, `doc`) whose row id is the line's index.
+
+    Only a file that reader takes line for line qualifies: a broken line, another shape, a
+    blank line (which that reader skips, shifting line numbers) or a longer line makes it
+    refuse or count fewer documents. Then nothing is kept and the caller reads the lines
+    one by one, each line's fault its own reject."""
+    table = f"{PARSED_PREFIX}{len(_parsed_tables(con))}"
+    columns = {k: _json_type(v) for k, v in pf.KUAIDI100_DOCUMENT.items()}
+    try:
+        con.execute(f"""
+            create temp table {table} as
+            select $file as _file, d as doc
+            from read_json($path, format='newline_delimited', columns=$columns,
+                           maximum_object_size=$max_line) d
+        """, {"file": path.name, "path": str(path), "columns": columns,
+              "max_line": max_line_bytes})
+    except duckdb.Error:
+        con.execute(f"drop table if exists {table}")
+        return False
+    if con.execute(f"select count(*) from {table}").fetchone()[0] != lines:
+        con.execute(f"drop table {table}")
+        return False
+    return True
+
+
+def _parsed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where starts_with(table_name, $p) "
+        "order by table_name", {"p": PARSED_PREFIX}).fetchall()]
+
+
+def _parsed_documents(con: duckdb.DuckDBPyConnection) -> None:
+    """`raw_tracking_parsed`: (`_file`, `_row`, `doc`) of every file parsed whole."""
+    tables = _parsed_tables(con)
+    con.execute("create or replace temp table _k100_none as "
+                "select null::varchar as _file, null::bigint as _row, "
+                "from_json('{}', $schema) as doc limit 0",
+                {"schema": json.dumps(pf.KUAIDI100_DOCUMENT)})
+    con.execute("create or replace temp view raw_tracking_parsed as "
+                + " union all ".join(["select _file, _row, doc from _k100_none",
+                                      *(f"select _file, rowid + 1 as _row, doc from {t}"
+                                        for t in tables)]))
+
+
 def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:
     """An English worklist's results (Resolved, Chased courier …) read as the Chinese ones."""
     con.execute("""
@@ -315,7 +394,9 @@ def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:
 def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
     """Parse each document once; broken lines become rejects; events join the flat-CSV
     events; parcel-level facts (abort, comNew) go to `tracking_meta`."""
-    create_table(con, "k100_docs", "staging/kuaidi100_docs", temp=True)
+    _parsed_documents(con)
+    create_table(con, "k100_docs", "staging/kuaidi100_docs",
+                 {"document_schema": json.dumps(pf.KUAIDI100_DOCUMENT)}, temp=True)
     con.execute("""
         insert into rejects
         select null, 'tracking_json', _file, _row,
@@ -333,6 +414,9 @@ def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("insert into raw_tracking_csv by name select * from ("
                 + sql_text("staging/kuaidi100_events") + ")")
     con.execute("drop table k100_docs")
+    con.execute("drop view raw_tracking_parsed")
+    for table in [*_parsed_tables(con), "_k100_none"]:
+        con.execute(f"drop table {table}")
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:

@@ -26,6 +26,17 @@ INVENTORY_REQUIRED = ("sku", "warehouse", "on_hand")
 TRACKING_CSV_COLUMNS = ("tracking_no", "carrier", "event_time", "state", "status_code",
                         "status_text", "context", "area")
 TRACKING_CSV_REQUIRED = ("tracking_no", "event_time")
+# the fields of a Kuaidi100 document read (a push with `lastResult`, or a bare query
+# response), as DuckDB's JSON readers take them: every value as text, whatever its JSON type
+_KUAIDI100_EVENT = {"time": "VARCHAR", "ftime": "VARCHAR", "context": "VARCHAR",
+                    "areaName": "VARCHAR", "status": "VARCHAR", "statusCode": "VARCHAR"}
+KUAIDI100_DOCUMENT = {
+    "status": "VARCHAR", "message": "VARCHAR", "autoCheck": "VARCHAR", "comOld": "VARCHAR",
+    "comNew": "VARCHAR",
+    "lastResult": {"nu": "VARCHAR", "com": "VARCHAR", "state": "VARCHAR", "message": "VARCHAR",
+                   "data": [_KUAIDI100_EVENT]},
+    "nu": "VARCHAR", "com": "VARCHAR", "state": "VARCHAR", "data": [_KUAIDI100_EVENT],
+}
 AGENT_COLUMNS = ("agent_id", "name", "team", "capacity", "active")
 AGENT_REQUIRED = ("agent_id",)
 FEEDBACK_COLUMNS = ("anomaly_key", "order_id", "result", "note", "new_tracking_no", "handled_at")

@@ -272,3 +272,74 @@ def test_a_row_is_blank_only_when_every_cell_is(tmp_path):
     assert (report.rows_read, report.rows_dropped_blank) == (4, 1)
     assert {r[1] for r in rejects} == {5, 6}
     assert {"内部订单号", "商品编码"} <= {r[2] for r in rejects if r[1] == 6}
+
+
+# documents DuckDB's JSON reader takes as they are: numbers for text, extra fields, a push and
+# a bare response, an empty object, `null` and a push without events
+EDGE_DOCUMENTS = [
+    {"status": "polling", "lastResult": {"nu": "73100000000001", "com": "zhongtong", "data": [
+        {"time": "2026-11-19 13:00:00", "context": "已揽收", "status": "揽收",
+         "statusCode": "103", "areaName": "浙江省,杭州市"}]}},
+    {"nu": 73100000000002, "com": "zhongtong", "state": 0, "extra": [1, {"x": 2}], "data": [
+        {"time": "2026-11-19 14:00:00", "context": "运输中", "status": "在途"},
+        {"ftime": "2026-11-19 15:00:00", "context": 42}]},
+    {},
+    None,
+    {"status": "shutdown", "message": "3天查询无记录", "autoCheck": "1", "comNew": "yunda",
+     "lastResult": {"nu": "73100000000003", "state": "2", "data": []}},
+]
+
+
+def _tracking_tables(tmp_path, lines):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    path = tmp_path / "tracking.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    config = load_config()
+    con = duckdb.connect()
+    try:
+        reports = ingest(con, classify([orders, path], config.inputs), config, tmp_path)
+        tables = {t: con.execute(f"select * from {t} order by all").fetchall()
+                  for t in ("tracking_csv", "tracking_meta")}
+        tables["rejects"] = con.execute(
+            "select \"row\", \"column\", value, reason from rejects order by all").fetchall()
+    finally:
+        con.close()
+    tracking = next(r for r in reports if r.file == "tracking.jsonl")
+    return tables, (tracking.rows_read, tracking.rows_accepted, tracking.rows_rejected,
+                    tracking.rows_dropped_blank)
+
+
+def test_jsonl_parsed_whole_reads_as_line_by_line(tmp_path, monkeypatch):
+    import schemas.ingest
+
+    lines = [json.dumps(d, ensure_ascii=False) for d in EDGE_DOCUMENTS]
+    # a trailing blank line makes the whole-file reader refuse: the lines are read one by one
+    (tmp_path / "by_line").mkdir()
+    by_line = _tracking_tables(tmp_path / "by_line", [*lines, ""])
+    # without it the file is parsed whole: reading it line by line would fail the test
+    monkeypatch.setattr(schemas.ingest, "read_text_lines", None)
+    whole = _tracking_tables(tmp_path, lines)
+    assert whole[0] == by_line[0]
+    assert whole[1] == (5, 3, 2, 0) and by_line[1] == (6, 3, 2, 1)
+    assert len(whole[0]["tracking_csv"]) == 3
+    assert [r[:2] for r in whole[0]["rejects"]] == [(3, "nu"), (4, "nu")]
+
+
+@pytest.mark.parametrize("content", [
+    b'{"nu": "A1"}\n\n{"nu": "A2"}\n',        # a blank line (the JSON reader skips it)
+    b'{"nu": "A1"}\n   \n{"nu": "A2"}\n',     # a line of spaces
+    b'{"nu": "A1"}\n{"nu": "A2"} {"nu": "A3"}\n',  # two documents on a line
+    b'{"nu": "A1"}\n{"nu": "A2", "data": "x"}\n',  # a field of another shape
+    b'\xef\xbb\xbf{"nu": "A1"}\n{"nu": "A2"}\n',  # a byte-order mark
+], ids=["blank", "spaces", "two-per-line", "other-shape", "bom"])
+def test_jsonl_the_json_reader_cannot_take_line_for_line_is_read_by_line(tmp_path, content):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    path = tmp_path / "tracking.jsonl"
+    path.write_bytes(content)
+    reports, rejects, _, _ = _ingest(tmp_path, orders, path)
+    tracking = next(r for r in reports if r.file == "tracking.jsonl")
+    lines = content.count(b"\n")
+    assert tracking.rows_read == lines and tracking.balanced
+    # every line is accounted for at its own line number
+    numbered = {r[1] for r in rejects if r[0] == "tracking.jsonl"}
+    assert numbered <= set(range(1, lines + 1))
