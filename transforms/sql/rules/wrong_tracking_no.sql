@@ -92,10 +92,9 @@ flagged as (
     from checked
 ),
 
-described as (
+typed as (
     select
-        order_id,
-        tracking_no,
+        *,
         case
             when is_mangled then 'MANGLED'
             when is_bad_format then 'BAD_FORMAT'
@@ -104,7 +103,15 @@ described as (
             when is_duplicate then 'DUPLICATE'
             when is_before_ship then 'BEFORE_SHIP'
             when is_dest_mismatch then 'DEST_MISMATCH'
-        end as subtype,
+        end as subtype
+    from flagged
+),
+
+described as (
+    select
+        order_id,
+        tracking_no,
+        subtype,
         concat_ws('；',
             case when is_mangled
                  then format(label('wrong_no.MANGLED'), tracking_raw,
@@ -128,7 +135,10 @@ described as (
                  then format(label('wrong_no.DEST_MISMATCH'), array_to_string(wrong_provinces, '/'),
                              province_norm) end
         ) as detail
-    from flagged
+    from typed
+    -- labels are looked up for the flagged numbers only: looked up for every parcel (the
+    -- lookups are subqueries) they cost seconds at a million orders
+    where subtype is not null
 ),
 
 final as (
@@ -143,7 +153,6 @@ final as (
         cast(null as double) as threshold_hours,
         detail
     from described
-    where subtype is not null
     union all
     select
         'WRONG_TRACKING_NO',
