@@ -3,7 +3,7 @@
 import duckdb
 
 from core.config import load_config
-from tests.helpers import AS_OF, event, load
+from tests.helpers import AS_OF, event, load, order
 from transforms.detect import build_staging
 
 N = "SF1385628790123"
@@ -57,3 +57,17 @@ def test_the_latest_event_is_the_latest_time_then_the_newer_push():
     tie = [event(N, 5, context="派件中"), event(N, 5, context="已签收")]
     assert _latest(tie, ["b.csv", "a.csv"]) == [("派件中",)]
     assert _latest(tie, ["a.csv", "a.csv"]) == [("已签收",)]
+
+
+def test_an_orders_question_types_are_its_lines_distinct_ones_in_order():
+    lines = [order("A", sku="S1", question_type="缺货"), order("A", sku="S2"),
+             order("A", sku="S3", question_type="地址异常"),
+             order("A", sku="S4", question_type="缺货"), order("B")]
+    con = duckdb.connect()
+    try:
+        load(con, orders=lines)
+        build_staging(con, load_config(), AS_OF)
+        rows = con.execute("select order_id, question_type from stg_orders order by 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [("A", "地址异常 缺货"), ("B", None)]

@@ -23,7 +23,9 @@ order_level as (
         min(platform_order_id) as platform_order_id,
         min(shop) as shop,
         min(status) as status,
-        string_agg(distinct question_type, ' ' order by question_type) as question_type,
+        -- distinct values through a list: a string_agg(distinct …) is a second aggregate pass
+        nullif(array_to_string(list_sort(list_distinct(list(question_type))), ' '), '')
+            as question_type,
         min(created_at) as created_at,
         min(paid_at) as paid_at,
         min(shipped_at) as shipped_at,
