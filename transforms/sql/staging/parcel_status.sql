@@ -17,10 +17,11 @@ summary as (
         bool_or(status in ('SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER', 'RETURN_SIGNED',
                            'CANCELLED')) as is_terminal,
         bool_or(status = 'FORWARDED') as has_forwarded_event,
-        list(distinct province order by province) filter (
+        -- distinct through list functions: a list(distinct …) is a second aggregate pass
+        list_sort(list_distinct(list(province) filter (
             where status in ('OUT_FOR_DELIVERY', 'SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER')
               and province is not null
-        ) as delivery_provinces,
+        ))) as delivery_provinces,
         -- the latest event; ties on time go to the later file line (the newer push), then
         -- to the larger text. One aggregate in the same pass, not a window sorting every event
         arg_max({'latest_at': event_time, 'latest_status': status, 'latest_code': code,
