@@ -16,7 +16,8 @@ orders as (
 ),
 
 lines as (
-    select * from order_lines
+    -- only the orders on a worklist: aggregating every order's lines cost seconds
+    select * from order_lines where order_id in (select order_id from anomalies)
 ),
 
 stock as (
@@ -24,7 +25,7 @@ stock as (
 ),
 
 parcels as (
-    select * from stg_parcels
+    select * from stg_parcels where order_id in (select order_id from anomalies)
 ),
 
 status as (
