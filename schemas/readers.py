@@ -105,8 +105,24 @@ def to_utf8(path: Path, encoding: str, workdir: Path, mark_empty_lines: bool = T
             dst.write(carry)
         except UnicodeDecodeError:
             raise InputError(f"bytes that are not valid {encoding} text", file=path.name,
-                             row=line) from None
+                             row=_first_bad_line(path, encoding) or line) from None
     return target
+
+
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    """The line of the first bytes `encoding` cannot decode (read again on that error only:
+    the chunked copy knows just the chunk). None for UTF-16, whose newline byte may sit
+    inside a character."""
+    if encoding == "utf-16":
+        return None
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def find_header_row(rows: list[list[str]], known: set[str], file: str) -> int:

@@ -256,6 +256,7 @@ def test_each_report_carries_its_own_files_digest(tmp_path):
         {"nu": "73100000000001", "data": [{"time": "2026-11-19 14:00:00", "context": "运输中"}]}
     ) + "\n", encoding="utf-8")
     reports, _, _, _ = _ingest(tmp_path, orders, tmp_path / "tracking.jsonl")
+    assert [r.file for r in reports] == ["orders.csv", "tracking.jsonl"]
     assert {r.file: r.sha256 for r in reports} == {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in (orders, tmp_path / "tracking.jsonl")}
@@ -343,3 +344,15 @@ def test_jsonl_the_json_reader_cannot_take_line_for_line_is_read_by_line(tmp_pat
     # every line is accounted for at its own line number
     numbered = {r[1] for r in rejects if r[0] == "tracking.jsonl"}
     assert numbered <= set(range(1, lines + 1))
+
+
+def test_bad_bytes_past_the_sniffed_head_name_their_line(tmp_path):
+    # the GBK copy is made in chunks: the message still names the line of the bad bytes
+    path = _write_csv(tmp_path / "orders.csv",
+                      [_line(f"O{i}") for i in range(12000)], title=False, total=False)
+    lines = path.read_bytes().split(b"\n")
+    assert sum(len(x) + 1 for x in lines[:11000]) > (1 << 20)  # beyond detect_encoding's head
+    lines[11000] = lines[11000].replace("张三".encode("gbk"), b"\xff\xff")
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=r"orders\.csv.*11001.*not valid gb18030"):
+        _ingest(tmp_path, path)
