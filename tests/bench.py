@@ -6,13 +6,15 @@ Each size is generated once into the cache folder (the documented volume: about 
 tracking events per order) and reused. For each size it prints the exports' volume, the
 CLI's wall time (Prefect's start included) and stage times, the peak memory of the run,
 the bare-read floor (DuckDB reading the same files and nothing else) and the ratios; then a
-profile of the largest size (run in-process without Prefect, the heaviest functions first).
+profile of the largest size (run in-process without Prefect: the slowest SQL statements, then
+the heaviest functions).
 Speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 
@@ -92,8 +95,26 @@ def run_cli(base: Path) -> tuple[float, float, dict]:
     return seconds, peak_gb, manifest
 
 
+class TimedConnection:
+    """A DuckDB connection that records the seconds of each statement it executes: most of
+    a run's time is inside DuckDB, where a Python profiler sees one opaque call."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, log: list[tuple[float, str]]):
+        self._con, self._log = con, log
+
+    def execute(self, sql: str, *args, **kwargs):
+        start = time.perf_counter()
+        result = self._con.execute(sql, *args, **kwargs)
+        self._log.append((time.perf_counter() - start, " ".join(sql.split())[:100]))
+        return self if result is self._con else result
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
 def profile(base: Path, top: int = 25) -> str:
-    """The heaviest of our own functions in one in-process run without Prefect."""
+    """The slowest SQL statements and the heaviest of our own functions in one in-process
+    run without Prefect."""
     from core.config import load_config
     from flows import pipeline
     from sample_data.generate import AS_OF, HERE
@@ -103,9 +124,23 @@ def profile(base: Path, top: int = 25) -> str:
     paths = pipeline.RunPaths(inbox=base / "inbox", out=out, state=out / "state.duckdb",
                               as_of=AS_OF)
     out.mkdir()
+    statements: list[tuple[float, str]] = []
+    plain_connect = pipeline.connect
+
+    @contextlib.contextmanager
+    def timed_connect(path, config=None):
+        with plain_connect(path, config) as con:
+            yield TimedConnection(con, statements)
+
     profiler = cProfile.Profile()
-    profiler.runcall(pipeline.run_pipeline, paths, load_config(HERE / "logiwatch.toml"))
+    with mock.patch.object(pipeline, "connect", timed_connect):
+        profiler.runcall(pipeline.run_pipeline, paths, load_config(HERE / "logiwatch.toml"))
     text = io.StringIO()
+    text.write(f"slowest SQL statements ({sum(s for s, _ in statements):.1f} s in "
+               f"{len(statements)} statements):\n")
+    for seconds, sql in sorted(statements, reverse=True)[:top]:
+        text.write(f"{seconds:7.2f}  {sql}\n")
+    text.write("\n")
     stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
     stats.print_stats(r"(schemas|transforms|reports|flows|core)/", top)
     return text.getvalue()
