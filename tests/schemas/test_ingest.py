@@ -38,18 +38,24 @@ def _write_csv(path, rows, encoding="gbk", title=True, total=True, headers=HEADE
     return path
 
 
-def _ingest(tmp_path, *paths):
+def _ingested(tmp_path, paths, queries):
+    """Ingest `paths`; returns the reports and each named query's rows."""
     config = load_config()
     con = duckdb.connect()
     try:
         reports = ingest(con, classify(list(paths), config.inputs), config, tmp_path)
-        rejects = con.execute('select file, "row", "column", value, reason from rejects '
-                              'order by file, "row"').fetchall()
-        lines = con.execute("select count(*) from order_lines").fetchone()[0]
-        events = con.execute("select count(*) from tracking_csv").fetchone()[0]
+        return reports, {name: con.execute(sql).fetchall() for name, sql in queries.items()}
     finally:
         con.close()
-    return reports, rejects, lines, events
+
+
+def _ingest(tmp_path, *paths):
+    reports, rows = _ingested(tmp_path, paths, {
+        "rejects": 'select file, "row", "column", value, reason from rejects '
+                   'order by file, "row"',
+        "lines": "select count(*) from order_lines",
+        "events": "select count(*) from tracking_csv"})
+    return reports, rows["rejects"], rows["lines"][0][0], rows["events"][0][0]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
@@ -295,16 +301,10 @@ def _tracking_tables(tmp_path, lines):
     orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
     path = tmp_path / "tracking.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    config = load_config()
-    con = duckdb.connect()
-    try:
-        reports = ingest(con, classify([orders, path], config.inputs), config, tmp_path)
-        tables = {t: con.execute(f"select * from {t} order by all").fetchall()
-                  for t in ("tracking_csv", "tracking_meta")}
-        tables["rejects"] = con.execute(
-            "select \"row\", \"column\", value, reason from rejects order by all").fetchall()
-    finally:
-        con.close()
+    reports, tables = _ingested(tmp_path, [orders, path], {
+        "tracking_csv": "select * from tracking_csv order by all",
+        "tracking_meta": "select * from tracking_meta order by all",
+        "rejects": 'select "row", "column", value, reason from rejects order by all'})
     tracking = next(r for r in reports if r.file == "tracking.jsonl")
     return tables, (tracking.rows_read, tracking.rows_accepted, tracking.rows_rejected,
                     tracking.rows_dropped_blank)
