@@ -77,7 +77,6 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
                  f"{', '.join(failed)} from ({typed})")
     # a table of the work file (not a temp table): `accept` turns it into `<kind>` in place
-    con.execute(f"drop table if exists {kind}")
     con.execute(f"create or replace table typed_{kind} as {typed}", params)
     for c in columns:
         if c in types:
@@ -210,6 +209,7 @@ def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """, {"kind": kind})
     for column in working:
         con.execute(f"alter table typed_{kind} drop column {column}")
+    con.execute(f"drop table if exists {kind}")
     con.execute(f"alter table typed_{kind} rename to {kind}")
 
 
