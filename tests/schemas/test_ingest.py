@@ -356,3 +356,30 @@ def test_bad_bytes_past_the_sniffed_head_name_their_line(tmp_path):
     path.write_bytes(b"\n".join(lines))
     with pytest.raises(InputError, match=r"orders\.csv.*11001.*not valid gb18030"):
         _ingest(tmp_path, path)
+
+
+def test_tracking_row_ids_follow_each_files_rows(tmp_path):
+    """staging/events.sql orders the copies of an event by (file, row id) instead of (file,
+    row, row id): that holds only while each file's events keep their rows' order, also on
+    files large enough for DuckDB to read in parallel."""
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    events = 150_000  # more than one row group per file
+    flat = tmp_path / "tracking_a.csv"
+    with flat.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["快递单号", "时间", "轨迹"])
+        w.writerows([f"SF{i % 997:010d}", f"2026-11-{10 + i % 9:02d} 10:00:00", f"第{i}站"]
+                    for i in range(events))
+    docs = tmp_path / "tracking_b.jsonl"
+    docs.write_text("".join(json.dumps({"nu": f"YT{d:08d}", "data": [
+        {"time": f"2026-11-19 {h:02d}:00:00", "context": f"{d}-{h}"} for h in range(10)]}) + "\n"
+        for d in range(events // 10)), encoding="utf-8")
+    _, rows = _ingested(tmp_path, [orders, flat, docs], {"out_of_order": """
+        select _file, count(*) filter (where _row < prev_row
+                                         or _row = prev_row and context < prev_context)
+        from (select _file, _row, context,
+                     lag(_row) over w as prev_row, lag(context) over w as prev_context
+              from (select *, rowid as _rid from tracking_csv)
+              window w as (partition by _file order by _rid))
+        group by _file order by _file"""})
+    assert rows["out_of_order"] == [("tracking_a.csv", 0), ("tracking_b.jsonl", 0)]

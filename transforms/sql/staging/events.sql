@@ -20,19 +20,19 @@ numbers as (
 ),
 
 files as (
-    -- the files in name order, so that (file, row) orders as one number below:
-    -- file_order * 2^40 + row (no export has 2^40 lines)
+    -- the files in name order
     select _file, row_number() over (order by _file) as file_order
     from (select distinct _file from raw)
 ),
 
 first_copies as (
     -- each push repeats the whole history: keep the first copy (by file, then row, then
-    -- load order) of each event. Grouping on the text's 64-bit hash instead of the text and
-    -- carrying one number (not the row) through the hash aggregate makes this about three
-    -- times faster at volume; the chosen row id is the low 34 bits of that number.
-    select (min((f.file_order * 1099511627776 + r._row)::hugeint * 17179869184 + r._rid)
-               % 17179869184)::bigint as _rid
+    -- load order) of each event. Within a file, row ids follow the rows (each file is loaded
+    -- in order; tests/schemas/test_ingest.py holds it), so (file, row id) orders the copies
+    -- and packs into one bigint, file_order * 2^34 + row id, the only value carried through
+    -- the aggregate, which groups on the text's 64-bit hash, not the text. The cleaned number
+    -- goes along, so the kept events need no second look-up of their number.
+    select n.tracking_no, min(f.file_order * 17179869184 + r._rid) % 17179869184 as _rid
     from raw r
     join numbers n on n.raw = r.tracking_no
     join files f using (_file)
@@ -41,7 +41,7 @@ first_copies as (
 
 coded as (
     select
-        n.tracking_no,
+        kept.tracking_no,
         r.event_time,
         r.context,
         r.area,
@@ -52,8 +52,7 @@ coded as (
         coalesce(c_adv.status, c_state.status) as code_status,
         coalesce(c_adv.exception_subtype, c_state.exception_subtype) as code_subtype
     from raw r
-    semi join first_copies using (_rid)
-    join numbers n on n.raw = r.tracking_no
+    join first_copies kept using (_rid)
     left join codes c_adv on c_adv.code = r.status_code
     left join codes c_state on c_state.code = r.state
 ),
