@@ -14,6 +14,7 @@ from prefect import flow, tags, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
+from prefect.context import TagsContext
 from prefect.runtime import flow_run as current_run
 
 from flows.alerts import report_failure
@@ -88,7 +89,13 @@ def _run_stages(paths: pipeline.RunPaths, config: Config) -> str:
         ingest_exports.with_options(retries=config.inputs.read_retries,
                                     retry_delay_seconds=config.inputs.read_retry_delay_seconds),
         detect_anomalies, prioritise_and_assign, write_outputs)
-    folder = pipeline.run_pipeline(paths, config, stages)
+    # The shop and date tags are the flow run's; the stage tasks carry none. A tagged task
+    # first asks the API for tag concurrency slots: after a stage longer than the 5 s Prefect
+    # caches "no limits", that request often met SQLite's "database is locked" (the server
+    # was still recording the last task's state), and Prefect's client waited 2 s to ask
+    # again, between every two long stages.
+    with TagsContext(current_tags=set()):
+        folder = pipeline.run_pipeline(paths, config, stages)
     manifest = read_manifest(folder)
     create_markdown_artifact(markdown=run_markdown(manifest, folder, shop),
                              key=_artifact_key(shop),

@@ -55,6 +55,9 @@ def test_run_is_named_and_tagged_by_shop_and_date_with_an_artifact(prefect, tmp_
     (flow_run,) = _api("/flow_runs/filter", {"flow_runs": {"name": {
         "any_": ["nightly-旗舰店 North-2026-11-20"]}}})
     assert {"shop:旗舰店 North", "date:2026-11-20"} <= set(flow_run["tags"])
+    # the tags are the run's, not its tasks' (a tagged task waits on tag concurrency slots)
+    task_runs = _api("/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}})
+    assert len(task_runs) == 4 and all(t["tags"] == [] for t in task_runs)
     (artifact,) = _api("/artifacts/filter", {"artifacts": {"flow_run_id": {
         "any_": [flow_run["id"]]}}})
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
