@@ -7,9 +7,11 @@ After `ingest`, the connection holds the accepted tables `order_lines`, `invento
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -130,20 +132,46 @@ def _loaders(config) -> dict[str, tuple[list, tuple, str | None]]:
 
 @dataclass(frozen=True)
 class FileDigest:
-    """A file's SHA-256 and its number of lines, from one read of its bytes."""
+    """A file's SHA-256, its number of lines, and whether any of its values can hold a
+    character a spreadsheet cannot (see `_may_hold_controls`), from one read of its bytes."""
 
     sha256: str
     lines: int
+    may_hold_controls: bool
+
+
+# C0 control bytes but tab, LF and CR: in UTF-8 and GBK/GB18030 never part of another
+# character, so a file without them holds no such character, except JSON, whose escapes
+# \u0000–\u001f, \b and \f decode to one (raw ones are not valid JSON)
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01]|[bf])")
+
+
+def _may_hold_controls(path: Path, chunk: bytes, before: bytes) -> bool:
+    """Whether `chunk` of `path` can yield such a character; `before` holds the last bytes
+    read before it (an escape may straddle two chunks), empty for the first chunk. True
+    when the bytes cannot tell: an XLSX is compressed, a UTF-16 text has zero bytes."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json", ".jsonl"):
+        return True
+    if not before and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    if len(chunk.translate(None, CONTROL_BYTES)) != len(chunk):
+        return True
+    return suffix != ".csv" and any(JSON_CONTROL_ESCAPE.search(text) is not None
+                                    for text in (chunk, before + chunk[:5]))
 
 
 def _digest(path: Path) -> FileDigest:
-    digest, newlines, last = hashlib.sha256(), 0, b"\n"
+    digest, newlines, last, controls = hashlib.sha256(), 0, b"", False
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return FileDigest(digest.hexdigest(), newlines + (last != b"\n"))
+            controls = controls or _may_hold_controls(path, chunk, last[-5:])
+            last = chunk
+    return FileDigest(digest.hexdigest(), newlines + (last[-1:] not in (b"", b"\n")),
+                      controls)
 
 
 def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -204,8 +232,10 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
         _stage_kuaidi100(con)
         _results_in_chinese(con)
         con.execute(SANITIZED_DDL)
+        with_controls = [path.name for (_, path), digest in zip(loading, digests)
+                         if digest.result().may_hold_controls]
         for kind in KINDS:
-            sanitize(con, kind, config.limits.max_cell_chars)
+            sanitize(con, kind, config.limits.max_cell_chars, with_controls)
             validate(con, kind)
         for report, digest in zip(reports, digests):
             report.sha256 = digest.result().sha256
@@ -277,11 +307,13 @@ create or replace table sanitized_cells (
 """
 
 
-def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> None:
+def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int,
+             files_with_controls: list[str] | None = None) -> None:
     """Make every text value of `raw_<kind>` writable everywhere it goes: characters no XLSX
     can hold are removed (each cell listed in `sanitized_cells`, a warning), and a value
     longer than `max_cell_chars` is a reject. One scan finds the rows; only those are
-    touched."""
+    touched. With `files_with_controls`, only those files' rows are searched for such
+    characters (the others' bytes hold none: `FileDigest.may_hold_controls`)."""
     columns = [c for c, t in con.execute(
         "select column_name, data_type from duckdb_columns() "
         "where table_name = $t and column_name not in ('_file', '_row')",
@@ -290,12 +322,18 @@ def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> 
         return
     # the separator must be a character the pattern does not match
     joined = "concat_ws(chr(10), " + ", ".join(columns) + ")"
-    longest = "greatest(" + ", ".join(f"coalesce(length({c}), 0)" for c in columns) + ")"
+    # bytes, not characters: a string's byte length costs nothing to read and is never less
+    # than its length in characters, which the statements below check
+    longest = "greatest(" + ", ".join(f"coalesce(strlen({c}), 0)" for c in columns) + ")"
+    # list_contains, not "in (select unnest(…))": a semi join would still evaluate the
+    # pattern on every row
+    searched = "" if files_with_controls is None else "list_contains($files, _file) and "
     con.execute(f"""
         create or replace temp table _suspect as
         select rowid as _rid, * from raw_{kind}
-        where regexp_matches({joined}, $bad) or {longest} > $limit
-    """, {"bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars})
+        where {searched}regexp_matches({joined}, $bad) or {longest} > $limit
+    """, {"bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars,
+          **({} if files_with_controls is None else {"files": files_with_controls})})
     if not con.execute("select count(*) from _suspect").fetchone()[0]:
         return
     for column in columns:

@@ -383,3 +383,55 @@ def test_tracking_row_ids_follow_each_files_rows(tmp_path):
               window w as (partition by _file order by _rid))
         group by _file order by _file"""})
     assert rows["out_of_order"] == [("tracking_a.csv", 0), ("tracking_b.jsonl", 0)]
+
+
+@pytest.mark.parametrize("escape", ["\\u0007", "\\u001B", "\\b", "\\f", "\\u0000"])
+def test_jsonl_escapes_of_control_characters_are_removed_and_listed(tmp_path, escape):
+    # raw control characters are not valid JSON; escaped, they decode to one
+    doc = json.dumps({"nu": "73100000000009", "data": [
+        {"time": "2026-11-19 13:00:00", "context": "快件已ESC到达", "status": "在途"}]},
+        ensure_ascii=False).replace("ESC", escape)
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    path = tmp_path / "tracking.jsonl"
+    path.write_text(f"{_plain_document(1)}\n{doc}\n", encoding="utf-8")
+    _, found = _ingested(tmp_path, [orders, path], {
+        "cleaned": "select kind, \"row\", \"column\" from sanitized_cells",
+        "context": "select context from tracking_csv where tracking_no = '73100000000009'"})
+    assert found["cleaned"] == [("tracking_csv", 2, "context")]
+    assert found["context"] == [("快件已到达",)]
+
+
+def _plain_document(n):
+    return json.dumps({"nu": f"7310000000{n:04d}", "data": [
+        {"time": "2026-11-19 13:00:00", "context": "运输中", "status": "在途"}]})
+
+
+@pytest.mark.parametrize("content, suffix, expected", [
+    (b"a,b\n1,2\n", ".csv", False),
+    (b"a,b\n1,\x07\n", ".csv", True),
+    ("a,b\n店铺,\u4e2d\n".encode("gb18030"), ".csv", False),
+    ("a,b\n".encode("utf-16"), ".csv", True),      # its bytes cannot tell
+    (b'{"a": "x\\\\by"}\n', ".jsonl", True),     # an escaped backslash is taken as one too
+    (b'{"a": "x\\ty"}\n', ".jsonl", False),       # a tab is writable
+    (b'{"a": "x\\u0041"}\n', ".jsonl", False),
+    (b"PK\x03\x04", ".xlsx", True),
+])
+def test_digest_tells_which_files_may_hold_control_characters(tmp_path, content, suffix,
+                                                               expected):
+    from schemas.ingest import _digest
+
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(content)
+    assert _digest(path).may_hold_controls is expected
+
+
+@pytest.mark.parametrize("offset", [-3, -1, 0, 2])
+def test_a_control_escape_across_the_digests_read_chunks_is_found(tmp_path, offset):
+    from schemas.ingest import _digest
+
+    chunk = 1 << 22
+    path = tmp_path / "tracking.jsonl"
+    path.write_bytes(b" " * (chunk + offset) + b"\\u0001" + b" " * 10)
+    assert _digest(path).may_hold_controls
+    path.write_bytes(b" " * (chunk + offset) + b"\\u0041" + b" " * 10)
+    assert not _digest(path).may_hold_controls
