@@ -13,7 +13,6 @@ import pandera.errors
 import polars as pl
 
 from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
-from core.db import insert_rows
 
 TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
@@ -55,16 +54,16 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         if c in types:
             select.append(f"{_cast(c, types[c])} as {c}")
         elif c == "status" and kind == "order_lines":
-            select.append("coalesce(s.canonical, upper(trim(r.status))) as status, "
-                          "r.status as status_raw")
+            # a map look-up, not a join: a join makes DuckDB write the table on one thread
+            select.append("coalesce(map_extract_value(map($status_raw, $status_canonical), "
+                          "upper(trim(r.status))), "
+                          "upper(trim(r.status))) as status, r.status as status_raw")
         else:
             select.append(f"r.{c}")
-    con.execute("create or replace temp table _status_map (raw varchar, canonical varchar)")
-    insert_rows(con, "_status_map", list(ORDER_STATUS.items()))
-    join = ("left join _status_map s on s.raw = upper(trim(r.status))"
-            if kind == "order_lines" and "status" in columns else "")
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
                                                                   if c in types} else {}
+    if kind == "order_lines" and "status" in columns:
+        params.update(status_raw=list(ORDER_STATUS), status_canonical=list(ORDER_STATUS.values()))
     # a value that does not cast keeps its text in `_bad_<column>`: the rejects are then
     # read from this one table, each value cast once, with no second pass over the raw rows
     cast = [c for c in columns if c in types]
@@ -72,7 +71,7 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     failed = [f"case when _text_{c} is not null and {c} is null then _text_{c} end as _bad_{c}"
               for c in cast]
     typed = (f"select r.rowid as _rid, r._file, r._row, {', '.join(select + texts)} "
-             f"from raw_{kind} r {join}")
+             f"from raw_{kind} r")
     if cast:
         typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
                  f"{', '.join(failed)} from ({typed})")
