@@ -435,3 +435,16 @@ def test_a_control_escape_across_the_digests_read_chunks_is_found(tmp_path, offs
     assert _digest(path).may_hold_controls
     path.write_bytes(b" " * (chunk + offset) + b"\\u0041" + b" " * 10)
     assert not _digest(path).may_hold_controls
+
+
+def test_order_statuses_are_read_as_canonical_statuses_keeping_the_exports_word(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv", [
+        _line("O1", 订单状态="已审核"), _line("O2", 订单状态=" waitconfirm "),
+        _line("O3", 订单状态="交易成功"), _line("O4", 订单状态="SENT"),
+        _line("O5", 订单状态="飞走了")])
+    _, rows = _ingested(tmp_path, [path], {
+        "statuses": "select order_id, status, status_raw from order_lines order by 1",
+        "rejected": "select value from rejects"})
+    assert rows["statuses"] == [("O1", "PAID", "已审核"), ("O2", "PAID", "waitconfirm"),
+                                ("O3", "COMPLETED", "交易成功"), ("O4", "SHIPPED", "SENT")]
+    assert rows["rejected"] == [("飞走了",)]
