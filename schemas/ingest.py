@@ -25,7 +25,7 @@ from schemas import profiles as pf
 from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
                              read_text_lines, sniff)
 from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
-from core.db import create_table, insert_rows, sql_text
+from core.db import insert_rows, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
@@ -408,16 +408,17 @@ def _parsed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _parsed_documents(con: duckdb.DuckDBPyConnection) -> None:
-    """`raw_tracking_parsed`: (`_file`, `_row`, `doc`) of every file parsed whole."""
-    tables = _parsed_tables(con)
-    con.execute("create or replace temp table _k100_none as "
-                "select null::varchar as _file, null::bigint as _row, "
-                "from_json('{}', $schema) as doc limit 0",
+    """`raw_tracking_parsed`: (`_file`, `_row`, `line`, `doc`) of every document, each
+    parsed once: the lines read one by one, parsed here (`doc` NULL where a line is not a
+    document), then the files DuckDB's JSON reader parsed whole (`line` NULL)."""
+    con.execute("create or replace temp table _k100_lines as "
+                "select _file, _row, line, try(from_json(line, $schema)) as doc "
+                "from raw_tracking_docs where line <> ''",
                 {"schema": json.dumps(pf.KUAIDI100_DOCUMENT)})
     con.execute("create or replace temp view raw_tracking_parsed as "
-                + " union all ".join(["select _file, _row, doc from _k100_none",
-                                      *(f"select _file, rowid + 1 as _row, doc from {t}"
-                                        for t in tables)]))
+                + " union all ".join(["select _file, _row, line, doc from _k100_lines",
+                                      *(f"select _file, rowid + 1 as _row, null as line, doc "
+                                        f"from {t}" for t in _parsed_tables(con))]))
 
 
 def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:
@@ -433,8 +434,10 @@ def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
     """Parse each document once; broken lines become rejects; events join the flat-CSV
     events; parcel-level facts (abort, comNew) go to `tracking_meta`."""
     _parsed_documents(con)
-    create_table(con, "k100_docs", "staging/kuaidi100_docs",
-                 {"document_schema": json.dumps(pf.KUAIDI100_DOCUMENT)}, temp=True)
+    # a view: its three readers below each take only the fields they need, and the event
+    # lists are read once, by the last, instead of copied into a table first
+    con.execute("create or replace temp view k100_docs as "
+                + sql_text("staging/kuaidi100_docs"))
     con.execute("""
         insert into rejects
         select null, 'tracking_json', _file, _row,
@@ -451,9 +454,9 @@ def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
     """)
     con.execute("insert into raw_tracking_csv by name select * from ("
                 + sql_text("staging/kuaidi100_events") + ")")
-    con.execute("drop table k100_docs")
+    con.execute("drop view k100_docs")
     con.execute("drop view raw_tracking_parsed")
-    for table in [*_parsed_tables(con), "_k100_none"]:
+    for table in [*_parsed_tables(con), "_k100_lines"]:
         con.execute(f"drop table {table}")
 
 

@@ -1,20 +1,12 @@
--- Kuaidi100 documents parsed once: a push (`lastResult` inside) or a bare query response.
--- grain: one row per non-blank line of raw_tracking_docs (parsed here) and per document of
--- raw_tracking_parsed (files DuckDB's JSON reader parsed whole); `broken_line` is set when a
--- line is not valid JSON (the caller rejects those lines)
--- params: $document_schema (schemas.profiles.KUAIDI100_DOCUMENT as JSON)
+-- Kuaidi100 documents: a push (`lastResult` inside) or a bare query response.
+-- grain: one row per non-blank line of the tracking JSON files (raw_tracking_parsed, each
+-- line parsed once by schemas.ingest); `broken_line` is set when a line is not valid JSON
+-- (the caller rejects those lines)
+-- params: none (ingest creates it as a view)
 with
 
-lines as (
-    select _file, _row, line from raw_tracking_docs where line <> ''
-),
-
 parsed as (
-    select _file, _row, line, try(from_json(line, $document_schema)) as doc
-    from lines
-    union all
-    select _file, _row, null as line, doc
-    from raw_tracking_parsed
+    select _file, _row, line, doc from raw_tracking_parsed
 ),
 
 final as (
