@@ -23,10 +23,13 @@ summary as (
               and province is not null
         ))) as delivery_provinces,
         -- the latest event; ties on time go to the later file line (the newer push), then
-        -- to the larger text. One aggregate in the same pass, not a window sorting every event
+        -- to the larger text. One aggregate in the same pass, not a window sorting every event;
+        -- the order as one sort key (a blob), which compares faster than a struct
         arg_max({'latest_at': event_time, 'latest_status': status, 'latest_code': code,
                  'latest_code_subtype': code_subtype, 'latest_context': context},
-                (event_time, _file, _row, coalesce(context, ''))) as latest
+                create_sort_key(event_time, 'asc nulls last', _file, 'asc nulls last',
+                                _row, 'asc nulls last', coalesce(context, ''),
+                                'asc nulls last')) as latest
     from events
     group by tracking_no
 ),
