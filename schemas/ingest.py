@@ -308,12 +308,12 @@ create or replace table sanitized_cells (
 
 
 def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int,
-             files_with_controls: list[str] | None = None) -> None:
+             files_with_controls: list[str]) -> None:
     """Make every text value of `raw_<kind>` writable everywhere it goes: characters no XLSX
     can hold are removed (each cell listed in `sanitized_cells`, a warning), and a value
     longer than `max_cell_chars` is a reject. One scan finds the rows; only those are
-    touched. With `files_with_controls`, only those files' rows are searched for such
-    characters (the others' bytes hold none: `FileDigest.may_hold_controls`)."""
+    touched. Only the rows of `files_with_controls` are searched for such characters (the
+    other files' bytes hold none: `FileDigest.may_hold_controls`)."""
     columns = [c for c, t in con.execute(
         "select column_name, data_type from duckdb_columns() "
         "where table_name = $t and column_name not in ('_file', '_row')",
@@ -327,13 +327,12 @@ def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int,
     longest = "greatest(" + ", ".join(f"coalesce(strlen({c}), 0)" for c in columns) + ")"
     # list_contains, not "in (select unnest(…))": a semi join would still evaluate the
     # pattern on every row
-    searched = "" if files_with_controls is None else "list_contains($files, _file) and "
     con.execute(f"""
         create or replace temp table _suspect as
         select rowid as _rid, * from raw_{kind}
-        where {searched}regexp_matches({joined}, $bad) or {longest} > $limit
-    """, {"bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars,
-          **({} if files_with_controls is None else {"files": files_with_controls})})
+        where list_contains($files, _file) and regexp_matches({joined}, $bad)
+           or {longest} > $limit
+    """, {"files": files_with_controls, "bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars})
     if not con.execute("select count(*) from _suspect").fetchone()[0]:
         return
     for column in columns:
