@@ -297,11 +297,16 @@ EDGE_DOCUMENTS = [
 ]
 
 
-def _tracking_tables(tmp_path, lines):
+def _ingested_jsonl(tmp_path, lines, queries):
+    """Ingest one order and a tracking.jsonl of `lines`; the reports and each query's rows."""
     orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
     path = tmp_path / "tracking.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    reports, tables = _ingested(tmp_path, [orders, path], {
+    return _ingested(tmp_path, [orders, path], queries)
+
+
+def _tracking_tables(tmp_path, lines):
+    reports, tables = _ingested_jsonl(tmp_path, lines, {
         "tracking_csv": "select * from tracking_csv order by all",
         "tracking_meta": "select * from tracking_meta order by all",
         "rejects": 'select "row", "column", value, reason from rejects order by all'})
@@ -391,10 +396,7 @@ def test_jsonl_escapes_of_control_characters_are_removed_and_listed(tmp_path, es
     doc = json.dumps({"nu": "73100000000009", "data": [
         {"time": "2026-11-19 13:00:00", "context": "快件已ESC到达", "status": "在途"}]},
         ensure_ascii=False).replace("ESC", escape)
-    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
-    path = tmp_path / "tracking.jsonl"
-    path.write_text(f"{_plain_document(1)}\n{doc}\n", encoding="utf-8")
-    _, found = _ingested(tmp_path, [orders, path], {
+    _, found = _ingested_jsonl(tmp_path, [_plain_document(1), doc], {
         "cleaned": "select kind, \"row\", \"column\" from sanitized_cells",
         "context": "select context from tracking_csv where tracking_no = '73100000000009'"})
     assert found["cleaned"] == [("tracking_csv", 2, "context")]
