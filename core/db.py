@@ -48,3 +48,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -
     if rows:
         marks = ", ".join("?" * len(rows[0]))
         con.executemany(f"insert into {table} values ({marks})", rows)
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, data: Any) -> None:
+    """`con.register(name, data)` (a pandas frame or an Arrow table) after finishing any
+    result an earlier `execute()` left unread: duckdb 2.0 refuses to register while one is
+    pending (after a `fetchone()`, say), though it lets a new `execute()` replace it."""
+    con.complete()
+    con.register(name, data)

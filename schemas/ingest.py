@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import numpy as np
 
 from core.errors import InputError, MissingExportError
 from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
-                             read_text_lines, sniff)
+                             read_text_lines, sniff, to_utf8)
 from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
-from core.db import insert_rows, sql_text
+from core.db import insert_rows, register, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
@@ -143,20 +144,34 @@ class FileDigest:
 # C0 control bytes but tab, LF and CR: in UTF-8 and GBK/GB18030 never part of another
 # character, so a file without them holds no such character, except JSON, whose escapes
 # \u0000–\u001f, \b and \f decode to one (raw ones are not valid JSON)
-CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01]|[bf])")
+TAB, LF, CR = 0x09, 0x0A, 0x0D
 
 
-def _may_hold_controls(path: Path, chunk: bytes, before: bytes) -> bool:
-    """Whether `chunk` of `path` can yield such a character; `before` holds the last bytes
-    read before it (an escape may straddle two chunks), empty for the first chunk. True
-    when the bytes cannot tell: an XLSX is compressed, a UTF-16 text has zero bytes."""
+def _line_feeds_and_controls(chunk: bytes) -> tuple[int, bool]:
+    """The chunk's line feeds, and whether it holds a control byte but tab, LF and CR.
+    numpy compares the bytes without holding the GIL (bytes.translate and count held it
+    for seconds per gigabyte, stalling the thread that transcodes GBK exports)."""
+    octets = np.frombuffer(chunk, np.uint8)
+    line_feeds = int(np.count_nonzero(octets == LF))
+    low = int(np.count_nonzero(octets < 0x20))
+    if low == line_feeds:
+        return line_feeds, False
+    return line_feeds, low > line_feeds + int(np.count_nonzero(octets == TAB)) + int(
+        np.count_nonzero(octets == CR))
+
+
+def _may_hold_controls(path: Path, chunk: bytes, before: bytes, control_bytes: bool) -> bool:
+    """Whether `chunk` of `path` can yield such a character, given whether it holds a control
+    byte; `before` holds the last bytes read before it (an escape may straddle two chunks),
+    empty for the first chunk. True when the bytes cannot tell: an XLSX is compressed, a
+    UTF-16 text has zero bytes."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json", ".jsonl"):
         return True
     if not before and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
-    if len(chunk.translate(None, CONTROL_BYTES)) != len(chunk):
+    if control_bytes:
         return True
     return suffix != ".csv" and any(JSON_CONTROL_ESCAPE.search(text) is not None
                                     for text in (chunk, before + chunk[:5]))
@@ -167,8 +182,9 @@ def _digest(path: Path) -> FileDigest:
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             digest.update(chunk)
-            newlines += chunk.count(b"\n")
-            controls = controls or _may_hold_controls(path, chunk, last[-5:])
+            line_feeds, control_bytes = _line_feeds_and_controls(chunk)
+            newlines += line_feeds
+            controls = controls or _may_hold_controls(path, chunk, last[-5:], control_bytes)
             last = chunk
     return FileDigest(digest.hexdigest(), newlines + (last[-1:] not in (b"", b"\n")),
                       controls)
@@ -193,15 +209,14 @@ def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Pat
         raise InputError("file is empty", file=path.name)
     if path.suffix.lower() == ".jsonl":
         if detect_encoding(path) == "utf-8":
-            lines = digest().lines
-            if _parse_whole(con, path, lines, max_line_bytes):
-                return lines, 0
+            if _parse_whole(con, path, lambda: digest().lines, max_line_bytes):
+                return digest().lines, 0
         read_text_lines(con, path, workdir, "raw_tracking_docs", max_line_bytes)
         return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
                            "from raw_tracking_docs where _file = $f", {"f": path.name}
                            ).fetchone()
     frame = json_documents_frame(path)
-    con.register("_json_docs", frame)
+    register(con, "_json_docs", frame)
     con.execute("insert into raw_tracking_docs select $file, _row, line from _json_docs",
                 {"file": path.name})
     con.unregister("_json_docs")
@@ -224,11 +239,20 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     # each file's digest is read on a second thread while DuckDB works (hashlib and DuckDB
     # both release the GIL): hashing a gigabyte of exports costs over a second
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    # CSV exports are copied as UTF-8 (GBK decoding holds one core for seconds) on a third
+    # thread, while DuckDB parses the tracking JSON, which is therefore loaded first
+    transcoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="utf8")
     try:
         loading = [(kind, path) for kind, paths in files.items() for path in paths]
         digests = [hashing.submit(_digest, path) for _, path in loading]
-        reports = [_load_one(con, kind, path, loaders, workdir, config, as_of, digest.result)
-                   for (kind, path), digest in zip(loading, digests)]
+        copies = {path: transcoding.submit(_utf8_copy, path, workdir)
+                  for _, path in loading if path.suffix.lower() == ".csv"}
+        reports: list[FileReport] = [None] * len(loading)  # type: ignore[list-item]
+        for i in sorted(range(len(loading)), key=lambda i: not _is_json(loading[i][1])):
+            kind, path = loading[i]
+            copy = copies[path].result if path in copies else None
+            reports[i] = _load_one(con, kind, path, loaders, workdir, config, as_of,
+                                   digests[i].result, copy)
         _stage_kuaidi100(con)
         _results_in_chinese(con)
         con.execute(SANITIZED_DDL)
@@ -241,15 +265,27 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
             report.sha256 = digest.result().sha256
     finally:
         hashing.shutdown(cancel_futures=True)
+        transcoding.shutdown(cancel_futures=True)  # waits for a copy still being written
     reconcile(con, reports)
     return reports
 
 
+def _is_json(path: Path) -> bool:
+    return path.suffix.lower() in (".json", ".jsonl")
+
+
+def _utf8_copy(path: Path, workdir: Path) -> Path:
+    """The CSV as DuckDB reads it (`to_utf8`)."""
+    return to_utf8(path, detect_encoding(path), workdir)
+
+
 def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,
               workdir: Path, config, as_of: dt.datetime | None,
-              digest: Callable[[], FileDigest]) -> FileReport:
-    """Load one input file into its raw table; its report (digest not yet filled in)."""
-    if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
+              digest: Callable[[], FileDigest],
+              utf8: Callable[[], Path] | None = None) -> FileReport:
+    """Load one input file into its raw table; its report (digest not yet filled in). A
+    CSV is read from `utf8()` when given, its UTF-8 copy made ahead."""
+    if kind == "tracking" and _is_json(path):
         read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes,
                                           digest)
         return FileReport(path.name, "tracking_json", "", "utf-8", "kuaidi100", read,
@@ -259,7 +295,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: di
         return _load_feedback(con, path, loaders[target], workdir, config, as_of)
     profiles, required, sheet = loaders[target]
     loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
-                       config.limits.max_line_bytes)
+                       config.limits.max_line_bytes, utf8)
     _record_headers(con, loaded)
     return FileReport(path.name, target, "", loaded.encoding, loaded.profile.name,
                       loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,
@@ -371,7 +407,7 @@ def _json_type(spec) -> str:
 PARSED_PREFIX = "_k100_parsed_"
 
 
-def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: int,
+def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[], int],
                  max_line_bytes: int) -> bool:
     """Parse a UTF-8 JSONL file with DuckDB's JSON reader, which reads and parses in one
     pass (about twice as fast as reading lines, then parsing each), into a new
@@ -394,7 +430,8 @@ def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: int,
     except duckdb.Error:
         con.execute(f"drop table if exists {table}")
         return False
-    if con.execute(f"select count(*) from {table}").fetchone()[0] != lines:
+    # the line count is asked for only now: the digest thread counts while DuckDB parses
+    if con.execute(f"select count(*) from {table}").fetchone()[0] != lines():
         con.execute(f"drop table {table}")
         return False
     return True

@@ -16,11 +16,13 @@ import mmap
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from core.db import register
 from core.errors import InputError
 from schemas.profiles import Profile
 
@@ -230,10 +232,12 @@ def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | Non
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: list[Profile],
               required: tuple, workdir: Path, sheet: str | None = None,
-              max_line_bytes: int = 64 << 20) -> LoadedFile:
+              max_line_bytes: int = 64 << 20,
+              utf8: Callable[[], Path] | None = None) -> LoadedFile:
     """Load one export into DuckDB table `table` with canonical text columns + `_file`, `_row`.
 
-    Blank rows and total rows (合计/总计 …) are dropped and counted.
+    Blank rows and total rows (合计/总计 …) are dropped and counted. A CSV is read from
+    `utf8()`, its UTF-8 copy made ahead (see `to_utf8`), when given.
     """
     header = sniff(path, profiles, required, sheet)
     headers, mapping = header.headers, header.mapping
@@ -243,10 +247,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
         frame = pd.DataFrame([(r + [""] * len(headers))[:len(headers)]
                               for r in header.rows[header.index + 1:]],
                              columns=columns, dtype="str")
-        con.register("_xlsx_rows", frame)
+        register(con, "_xlsx_rows", frame)
         raw = "_xlsx_rows"
     else:
-        source = to_utf8(path, header.encoding, workdir)
+        source = utf8() if utf8 is not None else to_utf8(path, header.encoding, workdir)
         params = {"path": str(source), "skip": header.index, "max_line": max_line_bytes}
         raw = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=',', "
                "quote='\"', escape='\"', null_padding=true, strict_mode=false, "

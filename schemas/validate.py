@@ -12,6 +12,7 @@ import duckdb
 import pandera.errors
 import polars as pl
 
+from core.db import register
 from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
 
 TIMESTAMP_FORMATS = [
@@ -123,7 +124,7 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         "value": cases["failure_case"].cast(pl.String),
         "reason": cases["check"].replace_strict(reasons, return_dtype=pl.String),
     }).to_arrow()
-    con.register("_fails", fails)
+    register(con, "_fails", fails)
     con.execute(f"""
         insert into rejects
         select f._rid, $kind, t._file, t._row, coalesce(h.header, f.col), f.value, f.reason

@@ -411,6 +411,9 @@ def _plain_document(n):
 @pytest.mark.parametrize("content, suffix, expected", [
     (b"a,b\n1,2\n", ".csv", False),
     (b"a,b\n1,\x07\n", ".csv", True),
+    (b"a\tb\r\n1\t2\r\n", ".csv", False),       # tabs and CRLF line ends are writable
+    (b"a\tb\r\n1\t\x1f\r\n", ".csv", True),
+    (b"a,b\r\n1,\x0b\n", ".csv", True),
     ("a,b\n店铺,\u4e2d\n".encode("gb18030"), ".csv", False),
     ("a,b\n".encode("utf-16"), ".csv", True),      # its bytes cannot tell
     (b'{"a": "x\\\\by"}\n', ".jsonl", True),     # an escaped backslash is taken as one too
@@ -450,3 +453,15 @@ def test_order_statuses_are_read_as_canonical_statuses_keeping_the_exports_word(
     assert rows["statuses"] == [("O1", "PAID", "已审核"), ("O2", "PAID", "waitconfirm"),
                                 ("O3", "COMPLETED", "交易成功"), ("O4", "SHIPPED", "SENT")]
     assert rows["rejected"] == [("飞走了",)]
+
+
+@pytest.mark.parametrize("content, lines", [
+    (b"", 0), (b"a", 1), (b"a\n", 1), (b"a\r\nb\r\n", 2), (b"a\nb", 2), (b"\n\n", 2),
+    (b"x\n" * (1 << 21) + b"y", (1 << 21) + 1),    # 4 MB read chunks: the last line alone
+])
+def test_digest_counts_the_lines_a_line_reader_sees(tmp_path, content, lines):
+    from schemas.ingest import _digest
+
+    path = tmp_path / "tracking.jsonl"
+    path.write_bytes(content)
+    assert _digest(path).lines == lines == len(content.splitlines())
