@@ -219,7 +219,14 @@ def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | Non
     headers = [h.strip().lstrip("\ufeff") for h in head[index]]
     profile = max(profiles, key=lambda p: len(set(headers) & set(p.headers)))
     header = Header(encoding, index, headers, profile, all_rows)
-    present = set(header.mapping.values())
+    named: dict[str, str] = {}
+    for export_header, column in header.mapping.items():
+        if column in named:
+            raise InputError(f"columns {named[column]!r} and {export_header!r} are both "
+                             f"{column} (profile {profile.name}); keep one of them",
+                             file=path.name, row=index + 1, column=export_header)
+        named[column] = export_header
+    present = set(named)
     for column in required:
         alternatives = column if isinstance(column, tuple) else (column,)
         if not present & set(alternatives):
@@ -256,18 +263,29 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
                "quote='\"', escape='\"', null_padding=true, strict_mode=false, "
                "max_line_size=$max_line, "
                f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
-    selected = ", ".join(f"nullif(trim(c{headers.index(h)}), '') as {col}"
-                         for h, col in mapping.items())
+    # the target's columns in its order, each from its export column, else NULL: the
+    # first file of a kind becomes the target table itself, a later one is appended
+    header_of = {col: h for h, col in mapping.items()}
+    target = [name for name, *_ in con.execute(f"describe {table}").fetchall()]
+    selected = ", ".join(
+        "$file as _file" if col == "_file"
+        else "cast(null as bigint) as _row" if col == "_row"
+        else f"nullif(trim(c{headers.index(header_of[col])}), '') as {col}" if col in header_of
+        else f"cast(null as varchar) as {col}"
+        for col in target)
     # a row is blank only if its first cell is: the CASE reads the other cells only for the
     # rare rows whose first cell is blank (a plain AND of every cell's test costs seconds
     # at a million lines, since a projection evaluates every operand)
     blank = [f"coalesce(trim({c}), '') = ''" for c in columns]
     all_blank = f"(case when {blank[0]} then {' and '.join(blank[1:]) or 'true'} else false end)"
     is_total = f"upper(trim(coalesce({columns[0]}, ''))) similar to $total_re"
-    total_re = {"total_re": f"({'|'.join(TOTAL_MARKERS)}).*"}
+    params.update(file=path.name, total_re=f"({'|'.join(TOTAL_MARKERS)}).*")
     try:
-        # a table made from one scan keeps the file's order: rowid is the line's position
-        con.execute(f"create or replace temp table _loaded as select * from {raw}", params)
+        # one scan, in the file's order: rowid is the row's position, so `_row` is set from
+        # it afterwards (cheaper than numbering the rows while reading, which is serial)
+        con.execute(f"create or replace temp table _loaded as select {selected}, "
+                    f"{all_blank} as _blank, not ({all_blank}) and {is_total} as _total "
+                    f"from {raw}", params)
     except duckdb.Error as exc:
         raise InputError(f"cannot parse as CSV ({str(exc).splitlines()[0]})",
                          file=path.name) from None
@@ -276,16 +294,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
             con.unregister("_xlsx_rows")
     loaded = LoadedFile(path=path, profile=header.profile,
                         encoding=header.encoding, columns=sorted(set(mapping.values())))
+    con.execute("update _loaded set _row = rowid + $first", {"first": header.index + 2})
     loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
-        f"select count(*), count(*) filter (where {all_blank}), "
-        f"count(*) filter (where not ({all_blank}) and {is_total}) from _loaded", total_re
-    ).fetchone()
-    con.execute(f"""
-        insert into {table} by name
-        select {selected}, $file as _file, rowid + $header_row + 1 as _row from _loaded
-        where not ({all_blank}) and not ({is_total})
-    """, {"file": path.name, "header_row": header.index + 1, **total_re})
-    con.execute("drop table _loaded")
+        "select count(*), count(*) filter (where _blank), count(*) filter (where _total) "
+        "from _loaded").fetchall()[0]
+    con.execute("delete from _loaded where _blank or _total")
+    con.execute("alter table _loaded drop column _blank")
+    con.execute("alter table _loaded drop column _total")
+    if con.execute(f"select count(*) from {table}").fetchall()[0][0]:
+        con.execute(f"insert into {table} select * from _loaded")
+        con.execute("drop table _loaded")
+    else:  # copying a million rows costs seconds; a rename nothing
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table _loaded rename to {table}")
     return loaded
 
 

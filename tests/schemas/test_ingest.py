@@ -465,3 +465,30 @@ def test_digest_counts_the_lines_a_line_reader_sees(tmp_path, content, lines):
     path = tmp_path / "tracking.jsonl"
     path.write_bytes(content)
     assert _digest(path).lines == lines == len(content.splitlines())
+
+
+def test_two_exports_of_one_kind_each_keep_their_rows_and_row_numbers(tmp_path):
+    # the first export of a kind becomes its table, a later one is appended to it
+    first = _write_csv(tmp_path / "orders_1.csv", [_line("O1"), _line("O2", 数量="x")])
+    second = _write_csv(tmp_path / "orders_2.csv",
+                        [_line("O3"), [""] * len(HEADERS), _line("O4", 单价="y"), _line("O5")],
+                        encoding="utf-8", title=False)
+    reports, rows = _ingested(tmp_path, [first, second], {
+        "lines": "select _file, _row, order_id from order_lines order by all",
+        "rejects": 'select file, "row", "column" from rejects order by all'})
+    assert rows["lines"] == [("orders_1.csv", 4, "O1"), ("orders_2.csv", 2, "O3"),
+                             ("orders_2.csv", 5, "O5")]
+    assert rows["rejects"] == [("orders_1.csv", 5, "数量"), ("orders_2.csv", 4, "单价")]
+    assert [(r.file, r.rows_read, r.rows_dropped_blank, r.rows_dropped_total)
+            for r in reports] == [("orders_1.csv", 3, 0, 1), ("orders_2.csv", 5, 1, 1)]
+    assert all(r.balanced for r in reports)
+
+
+def test_an_export_with_two_headers_for_one_column_is_refused(tmp_path):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    tracking = tmp_path / "tracking.csv"
+    tracking.write_text("快递单号,tracking_no,时间\n73100000000001,73100000000001,"
+                        "2026-11-19 13:00:00\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"tracking\.csv, row 1, column tracking_no: columns "
+                                         r"'快递单号' and 'tracking_no' are both tracking_no"):
+        preflight(classify([orders, tracking], load_config().inputs), load_config())
