@@ -71,6 +71,11 @@ class LocalPrefectAPI:
                  "PREFECT__SERVER_FINAL": "1"})
         return self.url
 
+    @property
+    def ready(self) -> bool:
+        """Whether the server has answered (`wait` returned)."""
+        return self._ready
+
     def wait(self) -> None:
         """Block until the server answers its health check (once; later calls return at
         once). A server that exits or does not answer in time is an error."""

@@ -49,6 +49,11 @@ class RunPaths:
         return self.out / ".work" / f"{self.day}-{os.getpid()}"
 
     @property
+    def ahead(self) -> Path:
+        """UTF-8 copies of the exports made before the run starts (`schemas.readers.copy_ahead`)."""
+        return self.out / f".ahead-{self.day}-{os.getpid()}"
+
+    @property
     def work_db(self) -> Path:
         return self.work / "work.duckdb"
 
@@ -199,6 +204,7 @@ def cleanup(paths: RunPaths) -> None:
     """Remove the run's work folder (and a pending folder left by a failure)."""
     shutil.rmtree(paths.work, ignore_errors=True)
     shutil.rmtree(paths.pending, ignore_errors=True)
+    shutil.rmtree(paths.ahead, ignore_errors=True)
     with contextlib.suppress(OSError):
         (paths.out / ".work").rmdir()
 
@@ -231,9 +237,11 @@ def _in_stage(name: str, timings: dict[str, float], fn: Callable):
 
 def clear_debris(out: Path) -> None:
     """Remove work and temporary folders left by runs that were killed (called under the
-    state lock, so no other run of this output folder is active)."""
-    for folder in [*(out / ".work").glob("*"), *out.glob(".tmp-*"), *out.glob(".old-*")]:
-        if folder.is_dir():
+    state lock, so no other run of this output folder is active; this process's copies made
+    ahead are its own run's)."""
+    for folder in [*(out / ".work").glob("*"), *out.glob(".tmp-*"), *out.glob(".old-*"),
+                   *out.glob(".ahead-*")]:
+        if folder.is_dir() and not folder.name.endswith(f"-{os.getpid()}"):
             shutil.rmtree(folder, ignore_errors=True)
 
 

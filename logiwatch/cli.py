@@ -196,26 +196,34 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool, api=None) -> Pa
     """One date, with or without Prefect; the day's exports are checked first."""
     from flows import pipeline
 
-    _preflight(setup.inbox, setup.config, as_of.date())
+    files = _preflight(setup.inbox, setup.config, as_of.date())
     paths = pipeline.RunPaths(inbox=setup.inbox, out=setup.out, state=setup.state, as_of=as_of)
     if no_prefect:
         return pipeline.run_pipeline(paths, setup.config)
-    from flows.nightly import run_nightly
+    from schemas.readers import copy_ahead
     from transforms.state import state_lock
 
     with state_lock(setup.state):  # a lost race ends here, before Prefect starts
+        if api is not None and not api.ready:
+            # Prefect's server boots on the other core for seconds: meanwhile this one makes
+            # the exports' UTF-8 copies, which the run's ingest then takes as they are
+            copy_ahead([path for group in files.values() for path in group], paths.ahead)
+        from flows.nightly import run_nightly
+
         if api is not None:
             api.wait()
         return run_nightly(paths, setup.config)
 
 
-def _preflight(inbox: Path, config: Config, day: dt.date) -> None:
+def _preflight(inbox: Path, config: Config, day: dt.date) -> dict[str, list[Path]]:
     """Wait for a late orders export when configured, then check the exports' headers
-    before a flow starts (bad input: one line, exit 2)."""
+    before a flow starts (bad input: one line, exit 2); returns the exports by kind."""
     from flows.pipeline import wait_for_inputs
     from schemas.ingest import preflight
 
-    preflight(wait_for_inputs(inbox, config, day), config)
+    files = wait_for_inputs(inbox, config, day)
+    preflight(files, config)
+    return files
 
 
 def _report(folder: Path) -> None:

@@ -24,7 +24,7 @@ from core.errors import InputError, MissingExportError
 from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
-                             read_text_lines, sniff, to_utf8)
+                             read_text_lines, sniff, utf8_copy)
 from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
 from core.db import insert_rows, register, sql_text
 
@@ -245,7 +245,7 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     try:
         loading = [(kind, path) for kind, paths in files.items() for path in paths]
         digests = [hashing.submit(_digest, path) for _, path in loading]
-        copies = {path: transcoding.submit(_utf8_copy, path, workdir)
+        copies = {path: transcoding.submit(utf8_copy, path, workdir)
                   for _, path in loading if path.suffix.lower() == ".csv"}
         reports: list[FileReport] = [None] * len(loading)  # type: ignore[list-item]
         for i in sorted(range(len(loading)), key=lambda i: not _is_json(loading[i][1])):
@@ -272,11 +272,6 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
 
 def _is_json(path: Path) -> bool:
     return path.suffix.lower() in (".json", ".jsonl")
-
-
-def _utf8_copy(path: Path, workdir: Path) -> Path:
-    """The CSV as DuckDB reads it (`to_utf8`)."""
-    return to_utf8(path, detect_encoding(path), workdir)
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,

@@ -14,9 +14,10 @@ import io
 import json
 import mmap
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -109,6 +110,39 @@ def to_utf8(path: Path, encoding: str, workdir: Path, mark_empty_lines: bool = T
             raise InputError(f"bytes that are not valid {encoding} text", file=path.name,
                              row=_first_bad_line(path, encoding) or line) from None
     return target
+
+
+# UTF-8 copies started before the run that reads them (`copy_ahead`), by file identity
+_copies_ahead: dict[tuple[str, int, int], Future] = {}
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def copy_ahead(paths: Iterable[Path], folder: Path) -> None:
+    """Start the UTF-8 copies (`to_utf8`) of the CSV files among `paths` on a background
+    thread, into `folder`, for a run of this process that reads them later: the CLI calls it
+    while Prefect's temporary server boots on the other core. `utf8_copy` takes a copy made
+    ahead when its file has not changed since."""
+    csv_files = [p for p in paths if p.suffix.lower() == ".csv"]
+    if not csv_files:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="utf8-ahead")
+    for path in csv_files:
+        _copies_ahead[_identity(path)] = pool.submit(
+            lambda p=path: to_utf8(p, detect_encoding(p), folder))
+    pool.shutdown(wait=False)
+
+
+def utf8_copy(path: Path, workdir: Path) -> Path:
+    """The CSV as DuckDB reads it (`to_utf8`, into `workdir`), or its copy made ahead."""
+    ahead = _copies_ahead.pop(_identity(path), None)
+    if ahead is not None:
+        return ahead.result()  # a bad byte found ahead is raised here, as if found now
+    return to_utf8(path, detect_encoding(path), workdir)
 
 
 def _first_bad_line(path: Path, encoding: str) -> int | None:

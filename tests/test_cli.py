@@ -246,6 +246,8 @@ def test_run_records_its_flow_run_in_prefect_and_leaves_no_server(tmp_path):
     assert sorted(n.rsplit("-", 1)[0] for n, s in tasks if s == "COMPLETED") == [
         "detect_anomalies", "ingest_exports", "prioritise_and_assign", "write_outputs"]
     assert not _servers_of(home)
+    # the UTF-8 copies made while the server booted went with the run's work folder
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
 
 
 def _servers_of(home) -> list[int]:

@@ -1,6 +1,7 @@
 """The plain pipeline: waiting for a late export, one backfill behaviour, stage names."""
 
 import datetime as dt
+import os
 import shutil
 
 import pytest
@@ -120,3 +121,14 @@ def test_a_failure_names_its_stage(tmp_path):
     assert pipeline.failed_stage(caught.value) == "detect"
     assert pipeline.error_line(caught.value) == "RuntimeError: rule SQL broke"
     assert not (tmp_path / "2026-11-20").exists()
+
+
+def test_debris_of_killed_runs_goes_and_this_runs_copies_made_ahead_stay(tmp_path):
+    out = tmp_path / "out"
+    killed = [out / ".work" / "2026-11-19-99999999", out / ".tmp-2026-11-19-99999999",
+              out / ".ahead-2026-11-19-99999999"]
+    mine = out / f".ahead-2026-11-20-{os.getpid()}"
+    for folder in (*killed, mine):
+        folder.mkdir(parents=True)
+    pipeline.clear_debris(out)
+    assert [f.exists() for f in killed] == [False, False, False] and mine.exists()

@@ -1,0 +1,67 @@
+"""schemas.readers: UTF-8 copies of CSV exports made ahead of the run that reads them."""
+
+import duckdb
+import pytest
+
+from core.config import load_config
+from core.errors import InputError
+from schemas import readers
+from schemas.ingest import classify, ingest
+from tests.schemas.test_ingest import _line, _write_csv
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """Every UTF-8 copy made, as (source name, folder name)."""
+    made = []
+    plain = readers.to_utf8
+
+    def counted(path, encoding, workdir, *args, **kwargs):
+        made.append((path.name, workdir.name))
+        return plain(path, encoding, workdir, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "to_utf8", counted)
+    monkeypatch.setattr(readers, "_copies_ahead", {})
+    return made
+
+
+def _order_ids(tmp_path, path):
+    config = load_config()
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    try:
+        ingest(con, classify([path], config.inputs), config, work)
+        return [r[0] for r in con.execute("select order_id from order_lines order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_the_run_reads_the_copy_made_ahead(tmp_path, copies):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2")])
+    readers.copy_ahead([orders, tmp_path / "tracking.jsonl"], tmp_path / "ahead")
+    assert _order_ids(tmp_path, orders) == ["O1", "O2"]
+    assert copies == [("orders.csv", "ahead")]
+
+
+def test_an_export_changed_after_its_copy_ahead_is_copied_again(tmp_path, copies):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    readers.copy_ahead([orders], tmp_path / "ahead")
+    readers._copies_ahead[readers._identity(orders)].result()
+    _write_csv(orders, [_line("O1"), _line("O3")])
+    assert _order_ids(tmp_path, orders) == ["O1", "O3"]
+    assert copies == [("orders.csv", "ahead"), ("orders.csv", "work")]
+
+
+def test_bad_bytes_met_ahead_are_reported_by_the_run(tmp_path, copies):
+    # past the head that detect_encoding reads: only the copy meets them
+    orders = _write_csv(tmp_path / "orders.csv", [_line(f"O{i}") for i in range(12000)],
+                        title=False, total=False)
+    lines = orders.read_bytes().split(b"\n")
+    lines[11000] = lines[11000].replace("张三".encode("gbk"), b"\xff\xff")
+    orders.write_bytes(b"\n".join(lines))
+    readers.copy_ahead([orders], tmp_path / "ahead")
+    with pytest.raises(InputError, match=r"orders\.csv, row 11001: bytes that are not valid "
+                                         r"gb18030"):
+        _order_ids(tmp_path, orders)
+    assert copies == [("orders.csv", "ahead")]
