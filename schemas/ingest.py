@@ -134,7 +134,8 @@ def _loaders(config) -> dict[str, tuple[list, tuple, str | None]]:
 @dataclass(frozen=True)
 class FileDigest:
     """A file's SHA-256, its number of lines, and whether any of its values can hold a
-    character a spreadsheet cannot (see `_may_hold_controls`), from one read of its bytes."""
+    character a spreadsheet cannot (see `_line_feeds_and_controls`, `_may_hold_controls`),
+    from one read of its bytes."""
 
     sha256: str
     lines: int
@@ -161,17 +162,15 @@ def _line_feeds_and_controls(chunk: bytes) -> tuple[int, bool]:
         np.count_nonzero(octets == CR))
 
 
-def _may_hold_controls(path: Path, chunk: bytes, before: bytes, control_bytes: bool) -> bool:
-    """Whether `chunk` of `path` can yield such a character, given whether it holds a control
-    byte; `before` holds the last bytes read before it (an escape may straddle two chunks),
-    empty for the first chunk. True when the bytes cannot tell: an XLSX is compressed, a
-    UTF-16 text has zero bytes."""
+def _may_hold_controls(path: Path, chunk: bytes, before: bytes) -> bool:
+    """Whether `chunk` of `path` can yield such a character other than as a raw control byte
+    (`_line_feeds_and_controls` finds those); `before` holds the last bytes read before it
+    (an escape may straddle two chunks), empty for the first chunk. True when the bytes
+    cannot tell: an XLSX is compressed, a UTF-16 text has zero bytes."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json", ".jsonl"):
         return True
     if not before and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    if control_bytes:
         return True
     return suffix != ".csv" and any(JSON_CONTROL_ESCAPE.search(text) is not None
                                     for text in (chunk, before + chunk[:5]))
@@ -184,7 +183,7 @@ def _digest(path: Path) -> FileDigest:
             digest.update(chunk)
             line_feeds, control_bytes = _line_feeds_and_controls(chunk)
             newlines += line_feeds
-            controls = controls or _may_hold_controls(path, chunk, last[-5:], control_bytes)
+            controls = controls or control_bytes or _may_hold_controls(path, chunk, last[-5:])
             last = chunk
     return FileDigest(digest.hexdigest(), newlines + (last[-1:] not in (b"", b"\n")),
                       controls)
