@@ -132,8 +132,7 @@ def copy_ahead(paths: Iterable[Path], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="utf8-ahead")
     for path in csv_files:
-        _copies_ahead[_identity(path)] = pool.submit(
-            lambda p=path: to_utf8(p, detect_encoding(p), folder))
+        _copies_ahead[_identity(path)] = pool.submit(_copy_as_utf8, path, folder)
     pool.shutdown(wait=False)
 
 
@@ -142,7 +141,11 @@ def utf8_copy(path: Path, workdir: Path) -> Path:
     ahead = _copies_ahead.pop(_identity(path), None)
     if ahead is not None:
         return ahead.result()  # a bad byte found ahead is raised here, as if found now
-    return to_utf8(path, detect_encoding(path), workdir)
+    return _copy_as_utf8(path, workdir)
+
+
+def _copy_as_utf8(path: Path, folder: Path) -> Path:
+    return to_utf8(path, detect_encoding(path), folder)
 
 
 def _first_bad_line(path: Path, encoding: str) -> int | None:
@@ -223,6 +226,14 @@ class Header:
     def mapping(self) -> dict[str, str]:
         return {h: self.profile.headers[h] for h in self.headers if h in self.profile.headers}
 
+    @property
+    def header_of(self) -> dict[str, str]:
+        """Canonical column → the export's (first) header for it."""
+        found: dict[str, str] = {}
+        for export_header, column in self.mapping.items():
+            found.setdefault(column, export_header)
+        return found
+
 
 def _head_rows(path: Path, encoding: str) -> list[list[str]]:
     """The first rows of a CSV, decoded from at most SNIFF_BYTES bytes."""
@@ -253,14 +264,13 @@ def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | Non
     headers = [h.strip().lstrip("\ufeff") for h in head[index]]
     profile = max(profiles, key=lambda p: len(set(headers) & set(p.headers)))
     header = Header(encoding, index, headers, profile, all_rows)
-    named: dict[str, str] = {}
+    header_of = header.header_of
     for export_header, column in header.mapping.items():
-        if column in named:
-            raise InputError(f"columns {named[column]!r} and {export_header!r} are both "
+        if header_of[column] != export_header:
+            raise InputError(f"columns {header_of[column]!r} and {export_header!r} are both "
                              f"{column} (profile {profile.name}); keep one of them",
                              file=path.name, row=index + 1, column=export_header)
-        named[column] = export_header
-    present = set(named)
+    present = set(header_of)
     for column in required:
         alternatives = column if isinstance(column, tuple) else (column,)
         if not present & set(alternatives):
@@ -281,7 +291,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     `utf8()`, its UTF-8 copy made ahead (see `to_utf8`), when given.
     """
     header = sniff(path, profiles, required, sheet)
-    headers, mapping = header.headers, header.mapping
+    headers, header_of = header.headers, header.header_of
     columns = [f"c{i}" for i in range(len(headers))]
     params: dict = {}
     if header.rows is not None:
@@ -299,7 +309,6 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
                f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
     # the target's columns in its order, each from its export column, else NULL: the
     # first file of a kind becomes the target table itself, a later one is appended
-    header_of = {col: h for h, col in mapping.items()}
     target = [name for name, *_ in con.execute(f"describe {table}").fetchall()]
     selected = ", ".join(
         "$file as _file" if col == "_file"
@@ -327,7 +336,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
         if header.rows is not None:
             con.unregister("_xlsx_rows")
     loaded = LoadedFile(path=path, profile=header.profile,
-                        encoding=header.encoding, columns=sorted(set(mapping.values())))
+                        encoding=header.encoding, columns=sorted(header_of))
     con.execute("update _loaded set _row = rowid + $first", {"first": header.index + 2})
     loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
         "select count(*), count(*) filter (where _blank), count(*) filter (where _total) "
