@@ -1,7 +1,7 @@
-"""The nightly run's stages as plain functions over a work database file.
+"""The nightly run's stages as plain functions over the run's work database.
 
-Each stage opens the run's DuckDB work file, does its part and closes it, so stages pass
-data as tables, not Python objects. `flows.nightly` runs them as Prefect tasks;
+Each stage opens a connection to the run's in-memory DuckDB work database, does its part
+and closes it, so stages pass data as tables, not Python objects. `flows.nightly` runs them as Prefect tasks;
 `run_pipeline` runs them in order without Prefect (tests, debugging).
 """
 
@@ -54,8 +54,9 @@ class RunPaths:
         return self.out / f".ahead-{self.day}-{os.getpid()}"
 
     @property
-    def work_db(self) -> Path:
-        return self.work / "work.duckdb"
+    def spill(self) -> Path:
+        """Where the work database spills past `engine.memory_limit`."""
+        return self.work / "spill"
 
     @property
     def pending(self) -> Path:
@@ -67,18 +68,42 @@ class RunPaths:
         return self.out / self.day
 
 
+# The open work database of each active run, by its work folder. A run's stages run in this
+# process (as Prefect tasks on the flow's thread pool, or plainly, also on a Dask worker),
+# so they share one in-memory DuckDB database: tables pass between stages without being
+# written to and read back from a file (a million orders: ingest 22.4 → 17.3 s).
+_WORK_DATABASES: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
 @contextlib.contextmanager
-def connect(path: Path, config: Config | None = None):
-    """A DuckDB connection that is always closed (duckdb 2.0 can abort on exit otherwise),
-    with the configured threads and memory limit, spilling into the work folder."""
-    con = duckdb.connect(str(path))
+def work_database(paths: RunPaths, config: Config):
+    """The run's work database, in memory, for as long as the block runs: the configured
+    threads and memory limit, spilling into the work folder past it. Closed at the end
+    (duckdb 2.0 can abort on exit otherwise)."""
+    con = duckdb.connect(":memory:")
     try:
-        if config is not None:
-            if config.engine.threads:
-                con.execute(f"set threads = {int(config.engine.threads)}")
-            if config.engine.memory_limit:
-                con.execute("set memory_limit = $m", {"m": config.engine.memory_limit})
-            con.execute("set temp_directory = $t", {"t": str(Path(path).parent / "spill")})
+        if config.engine.threads:
+            con.execute(f"set threads = {int(config.engine.threads)}")
+        if config.engine.memory_limit:
+            con.execute("set memory_limit = $m", {"m": config.engine.memory_limit})
+        con.execute("set temp_directory = $t", {"t": str(paths.spill)})
+        _WORK_DATABASES[paths.work] = con
+        yield
+    finally:
+        _WORK_DATABASES.pop(paths.work, None)
+        con.close()
+
+
+@contextlib.contextmanager
+def connect(paths: RunPaths):
+    """A stage's own connection to the run's work database (`work_database`), always
+    closed: its temp tables go with it, the tables it creates stay for the next stages."""
+    database = _WORK_DATABASES.get(paths.work)
+    if database is None:
+        raise RuntimeError(f"no work database is open for {paths.work} "
+                           "(stages run inside run_pipeline)")
+    con = database.cursor()
+    try:
         yield con
     finally:
         con.close()
@@ -127,7 +152,7 @@ def wait_for_inputs(inbox: Path, config: Config, day: dt.date,
 def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
     """Load and validate the day's exports; returns per-file reconciliation rows."""
     files = wait_for_inputs(paths.inbox, config, paths.as_of.date())
-    with connect(paths.work_db, config) as con:
+    with connect(paths) as con:
         reports = ingest(con, files, config, paths.work, paths.as_of)
         state.reject_unknown_keys(con, paths.state)
         reconcile(con, reports)
@@ -136,11 +161,11 @@ def ingest_stage(paths: RunPaths, config: Config) -> list[dict]:
 
 def detect_stage(paths: RunPaths, config: Config) -> int:
     """Stage the tables at as_of and run every rule; returns the number of rule rows."""
-    with connect(paths.work_db, config) as con:
+    with connect(paths) as con:
         # numbers agents corrected (已改单号) replace the export's before any rule runs
         state.tracking_overrides(con, paths.state, paths.as_of)
         state.apply_tracking_overrides(con)
-        build_staging(con, config, paths.as_of)
+        build_staging(con, config, paths.as_of, release_inputs=True)
         detect(con, config, paths.as_of)
         data_quality(con)
         return con.execute("select count(*) from detected").fetchone()[0]
@@ -148,7 +173,7 @@ def detect_stage(paths: RunPaths, config: Config) -> int:
 
 def prioritise_stage(paths: RunPaths, config: Config) -> int:
     """Score, tier and assign with the history of earlier runs; returns anomaly count."""
-    with connect(paths.work_db, config) as con:
+    with connect(paths) as con:
         state.attach(con, paths.state)
         state.load_history(con, paths.as_of)
         state.handed_back(con, paths.as_of)
@@ -158,6 +183,8 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
         create_table(con, "worklist_rows", "report/worklist_rows",
                      {"as_of": paths.as_of,
                       "recontact_after": config.thresholds.recontact_after})
+        # the work database outlives this connection: the state file is let go of now
+        con.execute("detach state")
         return con.execute("select count(*) from anomalies").fetchone()[0]
 
 
@@ -166,7 +193,7 @@ def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
     """Write every output into the pending folder, publish it atomically, record the run."""
     shutil.rmtree(paths.pending, ignore_errors=True)
     paths.pending.mkdir(parents=True)
-    with connect(paths.work_db, config) as con:
+    with connect(paths) as con:
         start = time.perf_counter()
         write_anomalies(con, paths.pending / "anomalies.csv")
         write_rejects(con, paths.pending / "rejects.csv")
@@ -188,6 +215,7 @@ def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
         publish(paths.pending, paths.final)
         state.attach(con, paths.state)
         state.record_run(con, paths.as_of, config.fingerprint())
+        con.execute("detach state")
     return paths.final
 
 
@@ -255,12 +283,14 @@ def run_pipeline(paths: RunPaths, config: Config, stages: Stages = Stages()) -> 
                           f"{paths.as_of:%Y%m%d-%H%M}-{dt.datetime.now():%Y%m%d%H%M%S%f}")
         prepare(paths)
         try:
-            timings: dict[str, float] = {}
-            inputs = _in_stage("ingest", timings, lambda: stages.ingest(paths, config))
-            _in_stage("detect", timings, lambda: stages.detect(paths, config))
-            _in_stage("prioritise", timings, lambda: stages.prioritise(paths, config))
-            folder = _in_stage("write", {}, lambda: stages.write(paths, config, inputs, timings))
-            return Path(folder)
+            with work_database(paths, config):
+                timings: dict[str, float] = {}
+                inputs = _in_stage("ingest", timings, lambda: stages.ingest(paths, config))
+                _in_stage("detect", timings, lambda: stages.detect(paths, config))
+                _in_stage("prioritise", timings, lambda: stages.prioritise(paths, config))
+                folder = _in_stage("write", {},
+                                   lambda: stages.write(paths, config, inputs, timings))
+                return Path(folder)
         finally:
             cleanup(paths)
 

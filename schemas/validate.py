@@ -76,7 +76,7 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     if cast:
         typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
                  f"{', '.join(failed)} from ({typed})")
-    # a table of the work file (not a temp table): `accept` turns it into `<kind>` in place
+    # a table of the work database (not a temp table): `accept` turns it into `<kind>` in place
     con.execute(f"create or replace table typed_{kind} as {typed}", params)
     for c in columns:
         if c in types:

@@ -128,8 +128,8 @@ def profile(base: Path, top: int = 25) -> str:
     plain_connect = pipeline.connect
 
     @contextlib.contextmanager
-    def timed_connect(path, config=None):
-        with plain_connect(path, config) as con:
+    def timed_connect(paths):
+        with plain_connect(paths) as con:
             yield TimedConnection(con, statements)
 
     profiler = cProfile.Profile()

@@ -179,7 +179,7 @@ def test_an_unexpected_error_is_one_line_with_exit_1(tmp_path, monkeypatch):
     from flows import pipeline
     from logiwatch.cli import main
 
-    def broken(con, config, as_of):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk on fire\nsecond line")
 
     monkeypatch.setattr(pipeline, "build_staging", broken)

@@ -9,6 +9,7 @@ import pytest
 from flows import pipeline
 from core.config import load_config
 from core.errors import InputError, MissingExportError
+from transforms import state
 from tests.helpers import ROOT
 
 DAY = dt.date(2026, 11, 20)
@@ -132,3 +133,47 @@ def test_debris_of_killed_runs_goes_and_this_runs_copies_made_ahead_stay(tmp_pat
         folder.mkdir(parents=True)
     pipeline.clear_debris(out)
     assert [f.exists() for f in killed] == [False, False, False] and mine.exists()
+
+
+def _sample_paths(tmp_path):
+    return pipeline.RunPaths(inbox=ROOT / "sample_data", out=tmp_path / "out",
+                             state=tmp_path / "out" / "state.duckdb",
+                             as_of=dt.datetime(2026, 11, 20, 8))
+
+
+def test_stages_share_one_in_memory_work_database_closed_with_the_run(tmp_path):
+    paths = _sample_paths(tmp_path)
+    config = load_config(ROOT / "sample_data" / "logiwatch.toml")
+    seen = {}
+
+    def prioritise(paths, config):
+        with pipeline.connect(paths) as con:
+            seen["tables"] = {t for (t,) in con.execute(
+                "select table_name from duckdb_tables() where not temporary").fetchall()}
+        seen["files"] = sorted(p.name for p in paths.work.rglob("*.duckdb*"))
+        return pipeline.prioritise_stage(paths, config)
+
+    folder = pipeline.run_pipeline(paths, config, pipeline.Stages(prioritise=prioritise))
+    assert (folder / "anomalies.csv").exists()
+    # what ingest and detect made is there; the tracking inputs went once staged
+    assert {"order_lines", "stg_orders", "stg_parcel_status", "detected"} <= seen["tables"]
+    assert not {"tracking_csv", "tracking_meta"} & seen["tables"]
+    assert seen["files"] == []  # nothing written to a work file
+    with pytest.raises(RuntimeError, match="no work database is open"):
+        with pipeline.connect(paths):
+            pass
+
+
+def test_a_stage_tried_again_finds_the_state_file_attached_by_its_failed_try(tmp_path):
+    paths = _sample_paths(tmp_path)
+    config = load_config(ROOT / "sample_data" / "logiwatch.toml")
+    paths.out.mkdir()
+    pipeline.prepare(paths)
+    with pipeline.work_database(paths, config):
+        pipeline.ingest_stage(paths, config)
+        pipeline.detect_stage(paths, config)
+        with pipeline.connect(paths) as con:
+            # a try that failed between attaching and letting go of the state file
+            state.attach(con, paths.state)
+        assert pipeline.prioritise_stage(paths, config) > 0
+        assert (pipeline.write_stage(paths, config, [], {}) / "manifest.json").exists()

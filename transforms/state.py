@@ -138,7 +138,10 @@ def restore(path: Path, source: Path | None = None) -> Path:
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Attach the state file as schema `state`, creating or upgrading its tables."""
+    """Attach the state file as schema `state`, creating or upgrading its tables. An
+    attachment belongs to the database, not the connection: one left by an earlier stage
+    of the run (or a failed try of it) is replaced."""
+    con.execute("detach database if exists state")
     con.execute("attach $path as state", {"path": str(path)})
     con.execute(STATE_DDL)
     _upgrade_feedback(con)
