@@ -1,8 +1,8 @@
 """The nightly run's stages as plain functions over the run's work database.
 
 Each stage opens a connection to the run's in-memory DuckDB work database, does its part
-and closes it, so stages pass data as tables, not Python objects. `flows.nightly` runs them as Prefect tasks;
-`run_pipeline` runs them in order without Prefect (tests, debugging).
+and closes it, so stages pass data as tables, not Python objects. `flows.nightly` runs them
+as Prefect tasks; `run_pipeline` runs them in order without Prefect (tests, debugging).
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ class RunPaths:
 # The open work database of each active run, by its work folder. A run's stages run in this
 # process (as Prefect tasks on the flow's thread pool, or plainly, also on a Dask worker),
 # so they share one in-memory DuckDB database: tables pass between stages without being
-# written to and read back from a file (a million orders: ingest 22.4 → 17.3 s).
+# written to and read back from a file (a million orders, in process: ingest 22.4 →
+# 17.3 s).
 _WORK_DATABASES: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
