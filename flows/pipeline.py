@@ -174,8 +174,7 @@ def detect_stage(paths: RunPaths, config: Config) -> int:
 
 def prioritise_stage(paths: RunPaths, config: Config) -> int:
     """Score, tier and assign with the history of earlier runs; returns anomaly count."""
-    with connect(paths) as con:
-        state.attach(con, paths.state)
+    with connect(paths) as con, state.attached(con, paths.state):
         state.load_history(con, paths.as_of)
         state.handed_back(con, paths.as_of)
         prioritise(con, config, paths.as_of)
@@ -184,8 +183,6 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
         create_table(con, "worklist_rows", "report/worklist_rows",
                      {"as_of": paths.as_of,
                       "recontact_after": config.thresholds.recontact_after})
-        # the work database outlives this connection: the state file is let go of now
-        con.execute("detach state")
         return con.execute("select count(*) from anomalies").fetchone()[0]
 
 
@@ -214,9 +211,8 @@ def write_stage(paths: RunPaths, config: Config, inputs: list[dict],
                                   timings=timings, outputs=outputs)
         write_manifest(manifest, paths.pending / "manifest.json")
         publish(paths.pending, paths.final)
-        state.attach(con, paths.state)
-        state.record_run(con, paths.as_of, config.fingerprint())
-        con.execute("detach state")
+        with state.attached(con, paths.state):
+            state.record_run(con, paths.as_of, config.fingerprint())
     return paths.final
 
 

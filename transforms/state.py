@@ -147,6 +147,17 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _upgrade_feedback(con)
 
 
+@contextlib.contextmanager
+def attached(con: duckdb.DuckDBPyConnection, path: Path):
+    """The state file attached as schema `state` (`attach`) for the block, let go of after
+    it, failed or not: the run's work database outlives the connection that attached it."""
+    attach(con, path)
+    try:
+        yield
+    finally:
+        con.execute("detach database if exists state")
+
+
 def _upgrade_feedback(con: duckdb.DuckDBPyConnection) -> None:
     """State files of earlier versions kept results in `feedback`, dated by the run that read
     them: they become actions with that date."""
@@ -193,10 +204,9 @@ def handed_back(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
 def reject_unknown_keys(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """A handed-back row whose anomaly_key no run ever listed is a reject, not an action."""
     if path.exists():
-        attach(con, path)
-        con.execute("create or replace temp table known_keys as "
-                    "select distinct anomaly_key from state.anomaly_history")
-        con.execute("detach state")
+        with attached(con, path):
+            con.execute("create or replace temp table known_keys as "
+                        "select distinct anomaly_key from state.anomaly_history")
     else:
         con.execute("create or replace temp table known_keys (anomaly_key varchar)")
     con.execute("""
@@ -243,19 +253,18 @@ def tracking_overrides(con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.dat
         where result = '已改单号' and new_tracking_no is not null
     """)
     if path.exists():
-        attach(con, path)
-        con.execute("""
-            insert into feedback_numbers
-            select dated_at, anomaly_key, order_id, new_tracking_no, agent_id
-            from state.actions where result = '已改单号' and new_tracking_no is not null
-        """)
-        con.execute("""
-            create or replace temp table key_numbers as
-            select anomaly_key, arg_max(order_id, as_of) as order_id,
-                   arg_max(tracking_no, as_of) as tracking_no
-            from state.anomaly_history group by anomaly_key
-        """)
-        con.execute("detach state")
+        with attached(con, path):
+            con.execute("""
+                insert into feedback_numbers
+                select dated_at, anomaly_key, order_id, new_tracking_no, agent_id
+                from state.actions where result = '已改单号' and new_tracking_no is not null
+            """)
+            con.execute("""
+                create or replace temp table key_numbers as
+                select anomaly_key, arg_max(order_id, as_of) as order_id,
+                       arg_max(tracking_no, as_of) as tracking_no
+                from state.anomaly_history group by anomaly_key
+            """)
     else:
         con.execute("create or replace temp table key_numbers (anomaly_key varchar, "
                     "order_id varchar, tracking_no varchar)")
