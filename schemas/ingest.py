@@ -110,7 +110,7 @@ def preflight(files: dict[str, list[Path]], config) -> None:
         if kind == "feedback":  # a bad hand-back is rejected at ingest, never fatal
             continue
         for path in paths:
-            if kind == "tracking" and path.suffix.lower() in (".json", ".jsonl"):
+            if kind == "tracking" and _is_json(path):
                 if path.stat().st_size == 0:
                     raise InputError("file is empty", file=path.name)
                 continue
