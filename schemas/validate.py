@@ -141,8 +141,17 @@ def _reason(check_name: str) -> str:
     return check_name
 
 
+def multi_line_orders(con: duckdb.DuckDBPyConnection) -> None:
+    """`_multi_line_orders`: the orders with more than one line. Only their lines can
+    disagree or be copies, so the two checks below look at those (about a tenth of a
+    shop's lines) instead of grouping every line twice."""
+    con.execute("create or replace temp table _multi_line_orders as select order_id "
+                "from typed_order_lines group by order_id having count(*) > 1")
+
+
 def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
-    """Reject every line of an order whose order-level fields disagree between its lines."""
+    """Reject every line of an order whose order-level fields disagree between its lines
+    (`multi_line_orders` must have run)."""
     present = set(_columns(con, "typed_order_lines"))
     fields = [f for f in ORDER_LEVEL if f in present]
     # min/max, like count(distinct …), skip empty values, and cost far less on a million orders
@@ -157,7 +166,8 @@ def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
         join (
             select order_id, {which} as fields
             from typed_order_lines l
-            where not exists (select 1 from rejects r
+            where order_id in (select order_id from _multi_line_orders)
+              and not exists (select 1 from rejects r
                               where r.kind = 'order_lines' and r._rid = l._rid)
             group by order_id
             having {disagree}
@@ -167,13 +177,15 @@ def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Reject every later copy of an order line that appears twice (same values throughout)."""
+    """Reject every later copy of an order line that appears twice (same values throughout)
+    (`multi_line_orders` must have run)."""
     columns = _data_columns(con, "typed_order_lines")
     con.execute(f"""
         insert into rejects
         with live as (
             select * from typed_order_lines l
-            where not exists (select 1 from rejects r
+            where order_id in (select order_id from _multi_line_orders)
+              and not exists (select 1 from rejects r
                               where r.kind = 'order_lines' and r._rid = l._rid)
         ),
         -- a hash aggregate over one hash of each line finds the (usually no) orders with a
@@ -218,6 +230,8 @@ def validate(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     coerce(con, kind)
     check(con, kind)
     if kind == "order_lines":
+        multi_line_orders(con)
         check_duplicate_lines(con)
         check_order_consistency(con)
+        con.execute("drop table _multi_line_orders")
     accept(con, kind)
