@@ -43,27 +43,31 @@ create or replace macro duration_text_en(h) as case
     else format('{:g} hours', round(h, 1))
 end;
 
--- The repaired number for repairable damage; the token itself otherwise.
-create or replace macro repair_tracking_token(t) as case excel_damage(t)
+-- The repaired number for a token with repairable damage (excel_damage); the token itself
+-- otherwise.
+create or replace macro repair_damage(t, damage) as case damage
     when 'float_dot_zero' then regexp_extract(t, '^(\d+)\.', 1)
     when 'scientific_full_mantissa' then replace(regexp_extract(t, '^([\d.]+)E', 1), '.', '')
     when 'jd_child_suffix' then regexp_extract(t, '^(JD[A-Z0-9]+)-', 1)
     else t
 end;
 
+-- The same, the damage read from the token.
+create or replace macro repair_tracking_token(t) as repair_damage(t, excel_damage(t));
+
 -- UPU S10 check digit (weights 8 6 4 2 3 5 9 7, mod 11; 10 → 0, 11 → 5) on chars 3–11.
-create or replace macro s10_check_ok(n) as (
-    with s as (
-        select 11 - ((
-              8 * try_cast(substr(n, 3, 1) as integer) + 6 * try_cast(substr(n, 4, 1) as integer)
-            + 4 * try_cast(substr(n, 5, 1) as integer) + 2 * try_cast(substr(n, 6, 1) as integer)
-            + 3 * try_cast(substr(n, 7, 1) as integer) + 5 * try_cast(substr(n, 8, 1) as integer)
-            + 9 * try_cast(substr(n, 9, 1) as integer) + 7 * try_cast(substr(n, 10, 1) as integer)
-        ) % 11) as c
-    )
-    select (case c when 10 then 0 when 11 then 5 else c end) = try_cast(substr(n, 11, 1) as integer)
-    from s
-);
+-- Plain expressions, no subquery: a scalar subquery in a macro is planned as a join over
+-- every number, even those the S10 pattern already ruled out.
+create or replace macro s10_remainder(n) as 11 - ((
+      8 * try_cast(substr(n, 3, 1) as integer) + 6 * try_cast(substr(n, 4, 1) as integer)
+    + 4 * try_cast(substr(n, 5, 1) as integer) + 2 * try_cast(substr(n, 6, 1) as integer)
+    + 3 * try_cast(substr(n, 7, 1) as integer) + 5 * try_cast(substr(n, 8, 1) as integer)
+    + 9 * try_cast(substr(n, 9, 1) as integer) + 7 * try_cast(substr(n, 10, 1) as integer)
+) % 11);
+
+create or replace macro s10_check_ok(n) as
+    (case s10_remainder(n) when 10 then 0 when 11 then 5 else s10_remainder(n) end)
+    = try_cast(substr(n, 11, 1) as integer);
 
 -- Province names as the zone tables write them: 江苏省 → 江苏, 新疆维吾尔自治区 → 新疆.
 create or replace macro norm_province(p) as regexp_replace(

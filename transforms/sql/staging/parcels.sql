@@ -32,57 +32,45 @@ tokens as (
 ),
 
 distinct_tokens as (
-    -- cleaning is regex work: do it once per distinct text, not once per order
-    select token, clean_tracking_token(token) as cleaned
-    from (select distinct token from tokens)
-),
-
-repaired as (
-    select
-        t.order_id,
-        t.carrier_code,
-        t.token as tracking_raw,
-        d.cleaned,
-        case
-            -- SF's 12-digit numbers may start with 0, which a numeric cell drops
-            when t.carrier_code = 'shunfeng' and regexp_full_match(d.cleaned, '\d{11}')
-                then 'leading_zero_lost'
-            else excel_damage(d.cleaned)
-        end as damage
-    from tokens t
-    join distinct_tokens d using (token)
-    where d.cleaned <> ''
+    -- cleaning and damage are regex work: once per distinct text, not once per order
+    select token, cleaned, damage, repair_damage(cleaned, damage) as repaired,
+           regexp_full_match(cleaned, '\d{11}') as eleven_digits
+    from (select token, cleaned, excel_damage(cleaned) as damage
+          from (select token, clean_tracking_token(token) as cleaned
+                from (select distinct token from tokens)))
+    where cleaned <> ''
 ),
 
 numbered as (
     select
-        *,
-        case
-            when damage = 'leading_zero_lost' then '0' || cleaned
-            else repair_tracking_token(cleaned)
-        end as tracking_no,
-        coalesce(damage in ('scientific_lost_digits', 'truncated_15_digits'), false)
+        t.order_id,
+        t.carrier_code,
+        t.token as tracking_raw,
+        -- SF's 12-digit numbers may start with 0, which a numeric cell drops
+        case when t.carrier_code = 'shunfeng' and d.eleven_digits then 'leading_zero_lost'
+             else d.damage end as damage,
+        case when t.carrier_code = 'shunfeng' and d.eleven_digits then '0' || d.cleaned
+             else d.repaired end as tracking_no,
+        coalesce(d.damage in ('scientific_lost_digits', 'truncated_15_digits'), false)
             as is_mangled
-    from repaired
-),
-
-candidates as (
-    select tracking_no, candidate_carriers(tracking_no) as candidate_carriers
-    from (select distinct tracking_no from numbered where not is_mangled)
+    from tokens t
+    join distinct_tokens d using (token)
 ),
 
 final as (
+    -- whether a number is mangled follows from the number itself, so every line of a group
+    -- agrees; a mangled number fits no carrier's pattern worth trusting
     select
-        n.order_id,
-        n.tracking_no,
-        min(n.tracking_raw) as tracking_raw,
-        min(n.damage) as damage,
-        bool_or(n.is_mangled) as is_mangled,
-        min(n.carrier_code) as carrier_code,
-        coalesce(any_value(c.candidate_carriers), []) as candidate_carriers
-    from numbered n
-    left join candidates c using (tracking_no)
-    group by n.order_id, n.tracking_no
+        order_id,
+        tracking_no,
+        min(tracking_raw) as tracking_raw,
+        min(damage) as damage,
+        bool_or(is_mangled) as is_mangled,
+        min(carrier_code) as carrier_code,
+        case when bool_or(is_mangled) then []
+             else candidate_carriers(tracking_no) end as candidate_carriers
+    from numbered
+    group by order_id, tracking_no
 )
 
 select * from final
