@@ -35,10 +35,24 @@ def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in used}
 
 
+def inline_models(sql: str, models: dict[str, str]) -> str:
+    """`sql` with each table of `models` (table → SQL file name) that it reads defined in
+    front of it as a CTE, like dbt's ephemeral models: computed within the statement that
+    reads it, never stored."""
+    code = _COMMENT.sub("", sql)
+    used = [t for t in models if re.search(rf"\b{t}\b", code)]
+    if not used:
+        return sql
+    ctes = ",\n".join(f"{t} as (\n{sql_text(models[t])}\n)" for t in used)
+    return f"with {ctes}\nselect * from (\n{sql}\n)"
+
+
 def create_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
-                 params: dict[str, Any] | None = None, temp: bool = False) -> None:
-    """`create or replace [temp] table <table> as <sql file name>`, parameters bound."""
-    sql = sql_text(name)
+                 params: dict[str, Any] | None = None, temp: bool = False,
+                 inline: dict[str, str] | None = None) -> None:
+    """`create or replace [temp] table <table> as <sql file name>`, parameters bound; the
+    tables of `inline` it reads are computed within it (`inline_models`)."""
+    sql = inline_models(sql_text(name), inline or {})
     kind = "temp table" if temp else "table"
     con.execute(f"create or replace {kind} {table} as\n{sql}", bind(sql, params or {}))
 

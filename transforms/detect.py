@@ -17,20 +17,22 @@ from transforms.reference import create_reference_tables
 RULE_COLUMNS = ("anomaly_type", "subtype", "order_id", "tracking_no", "sku", "ref_time",
                 "elapsed_hours", "threshold_hours", "detail")
 RULES = tuple(sorted(p.stem for p in (SQL_DIR / "rules").glob("*.sql")))
+# staged within the one table that reads them (dbt's ephemeral models), never held whole:
+# the de-duplicated, classified tracking events, as large as the events themselves
+EPHEMERAL = {"stg_events": "staging/events"}
 STAGING = (
     ("stg_orders", "staging/orders"),
     ("stg_parcels", "staging/parcels"),
-    ("stg_events", "staging/events"),
     ("stg_parcel_status", "staging/parcel_status"),
     ("stg_parcel_facts", "staging/parcel_facts"),
 )
-# read by the rules and the warnings only, on the detect stage's own connection: temp
-# tables, gone with that connection, while the other staging tables stay in the run's work
+# read by the rules and the warnings only, on the detect stage's own connection: a temp
+# table, gone with that connection, while the other staging tables stay in the run's work
 # database for the later stages
-STAGE_ONLY = {"stg_events", "stg_parcel_facts"}
+STAGE_ONLY = {"stg_parcel_facts"}
 # validated inputs that no step after staging reads, by the staging table that reads them
 # last: the tracking events are the largest table of a run
-LAST_READ_BY = {"stg_events": ("tracking_csv",), "stg_parcel_facts": ("tracking_meta",)}
+LAST_READ_BY = {"stg_parcel_status": ("tracking_csv",), "stg_parcel_facts": ("tracking_meta",)}
 
 
 def rule_params(config, as_of: dt.datetime) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, config, as_of: dt.datetime,
     create_reference_tables(con, config)
     params = rule_params(config, as_of)
     for table, name in STAGING:
-        create_table(con, table, name, params, temp=table in STAGE_ONLY)
+        create_table(con, table, name, params, temp=table in STAGE_ONLY, inline=EPHEMERAL)
         for consumed in LAST_READ_BY.get(table, ()) if release_inputs else ():
             con.execute(f"drop table {consumed}")
 

@@ -3,8 +3,9 @@
 import duckdb
 
 from core.config import load_config
+from core.db import create_table
 from tests.helpers import AS_OF, event, load, order
-from transforms.detect import build_staging
+from transforms.detect import EPHEMERAL, build_staging, rule_params
 
 N = "SF1385628790123"
 
@@ -16,6 +17,9 @@ def _staged(events, files, query):
         load(con, events=events)
         con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
         build_staging(con, load_config(), AS_OF)
+        # stg_events is computed within the table that reads it; stored here to look at it
+        create_table(con, "stg_events", EPHEMERAL["stg_events"],
+                     rule_params(load_config(), AS_OF))
         return con.execute(query).fetchall()
     finally:
         con.close()

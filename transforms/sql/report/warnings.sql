@@ -82,8 +82,9 @@ corrected_numbers as (
     join orders o using (order_id)
 ),
 
-events as (
-    select * from stg_events
+unclassified as (
+    -- events of every parcel that no code or scan-text cue could read
+    select unnest(unclassified_events, recursive := true) from stg_parcel_status
 ),
 
 unclassified_texts as (
@@ -98,8 +99,7 @@ unclassified_texts as (
         context,
         'no status cue in this scan text and no status code (' || count(*)
             || ' events); read as 在途 (in transit)'
-    from events
-    where unclassified
+    from unclassified
     group by context
 ),
 

@@ -1,6 +1,8 @@
--- What the visible tracking says about each number: pickup, terminal state, latest event.
+-- What the visible tracking says about each number: pickup, terminal state, latest event,
+-- and the events no code or scan-text cue could read (for warnings.csv).
 -- grain: tracking_no
--- params: none; reads stg_events (already cut at $as_of) and status_refinements
+-- params: none; reads stg_events (already cut at $as_of; computed within this statement,
+-- transforms.detect.EPHEMERAL) and status_refinements
 with
 
 events as (
@@ -17,6 +19,9 @@ summary as (
         bool_or(status in ('SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER', 'RETURN_SIGNED',
                            'CANCELLED')) as is_terminal,
         bool_or(status = 'FORWARDED') as has_forwarded_event,
+        -- read as in transit and warned about; kept here, in the one pass over the events
+        list({'context': context, '_file': _file, '_row': _row}) filter (where unclassified)
+            as unclassified_events,
         -- distinct through list functions: a list(distinct …) is a second aggregate pass
         list_sort(list_distinct(list(province) filter (
             where status in ('OUT_FOR_DELIVERY', 'SIGNED', 'SIGNED_PROXY', 'SIGNED_LOCKER')
