@@ -58,9 +58,12 @@ coded as (
 ),
 
 texts as (
-    -- the scan text is read only where no code says the status, once per distinct text
+    -- the scan text is read only where no code says the status, once per distinct text;
+    -- found among the raw events, so that `coded` has one reader and is never held whole
     select status_text, context, status_from_text(status_text, context) as text_status
-    from (select distinct status_text, context from coded where code_status is null)
+    from (select distinct status_text, context from raw
+          where not coalesce(status_code in (select code from codes), false)
+            and not coalesce(state in (select code from codes), false))
 ),
 
 read as (
