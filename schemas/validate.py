@@ -141,71 +141,72 @@ def _reason(check_name: str) -> str:
     return check_name
 
 
-def multi_line_orders(con: duckdb.DuckDBPyConnection) -> None:
-    """`_multi_line_orders`: the orders with more than one line. Only their lines can
-    disagree or be copies, so the two checks below look at those (about a tenth of a
-    shop's lines) instead of grouping every line twice."""
-    con.execute("create or replace temp table _multi_line_orders as select order_id "
-                "from typed_order_lines group by order_id having count(*) > 1")
-
-
-def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
-    """Reject every line of an order whose order-level fields disagree between its lines
-    (`multi_line_orders` must have run)."""
+def order_line_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """`_order_checks`: the orders whose lines disagree on an order-level field (`fields`,
+    their names) or hold a line twice (`has_copies`; a hash collision only adds a
+    candidate). One aggregate over the live lines of orders with more than one line, the
+    only lines that can disagree or be copies."""
     present = set(_columns(con, "typed_order_lines"))
     fields = [f for f in ORDER_LEVEL if f in present]
     # min/max, like count(distinct …), skip empty values, and cost far less on a million orders
     differs = {f: f"min({f}) is distinct from max({f})" for f in fields}
-    disagree = " or ".join(differs.values())
     which = " || ".join(f"case when {differs[f]} then '{f} ' else '' end" for f in fields)
+    line = f"hash({', '.join(_data_columns(con, 'typed_order_lines'))})"
+    # a table first: as a subquery of the statement below, it is planned as a costlier join
+    con.execute("create or replace temp table _multi_line_orders as select order_id "
+                "from typed_order_lines group by order_id having count(*) > 1")
     con.execute(f"""
-        insert into rejects
-        select t._rid, 'order_lines', t._file, t._row, '内部订单号', t.order_id,
-               'lines of this order disagree on: ' || trim(d.fields) || '; whole order rejected'
-        from typed_order_lines t
-        join (
-            select order_id, {which} as fields
+        create or replace temp table _order_checks as
+        select * from (
+            select order_id, {which} as fields,
+                   len(list_distinct(list({line}))) < count(*) as has_copies
             from typed_order_lines l
             where order_id in (select order_id from _multi_line_orders)
               and not exists (select 1 from rejects r
                               where r.kind = 'order_lines' and r._rid = l._rid)
             group by order_id
-            having {disagree}
-        ) d using (order_id)
-        where not exists (select 1 from rejects r where r.kind = 'order_lines' and r._rid = t._rid)
+        )
+        where fields <> '' or has_copies
     """)
+    con.execute("drop table _multi_line_orders")
 
 
 def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
     """Reject every later copy of an order line that appears twice (same values throughout)
-    (`multi_line_orders` must have run)."""
+    (`order_line_checks` must have run)."""
     columns = _data_columns(con, "typed_order_lines")
+    # only the lines of orders with a copied line are sorted, by their values, to tell the
+    # first copy from the later ones
     con.execute(f"""
         insert into rejects
-        with live as (
-            select * from typed_order_lines l
-            where order_id in (select order_id from _multi_line_orders)
-              and not exists (select 1 from rejects r
-                              where r.kind = 'order_lines' and r._rid = l._rid)
-        ),
-        -- a hash aggregate over one hash of each line finds the (usually no) orders with a
-        -- copied line (a hash collision only adds a candidate); only their lines are sorted,
-        -- by their values, to tell the first copy from the later ones
-        copied as (
-            select distinct order_id
-            from live group by order_id, hash({', '.join(columns)}) having count(*) > 1
-        )
         select _rid, 'order_lines', _file, _row, '内部订单号', order_id,
                'duplicate order line: same values as row ' || first_row
         from (
             select *,
                    first_value(_row) over same as first_row,
                    row_number() over same as copy
-            from live
-            where order_id in (select order_id from copied)
+            from typed_order_lines l
+            where order_id in (select order_id from _order_checks where has_copies)
+              and not exists (select 1 from rejects r
+                              where r.kind = 'order_lines' and r._rid = l._rid)
             window same as (partition by {', '.join(columns)} order by _file, _row)
         )
         where copy > 1
+    """)
+
+
+def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
+    """Reject every line of an order whose order-level fields disagree between its lines
+    (`order_line_checks` must have run; a copied line has its first copy's values, so the
+    copies rejected first change nothing here)."""
+    con.execute("""
+        insert into rejects
+        select t._rid, 'order_lines', t._file, t._row, '内部订单号', t.order_id,
+               'lines of this order disagree on: ' || trim(d.fields) || '; whole order rejected'
+        from typed_order_lines t
+        join _order_checks d using (order_id)
+        where d.fields <> ''
+          and not exists (select 1 from rejects r where r.kind = 'order_lines' and r._rid = t._rid)
     """)
 
 
@@ -230,8 +231,8 @@ def validate(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     coerce(con, kind)
     check(con, kind)
     if kind == "order_lines":
-        multi_line_orders(con)
+        order_line_checks(con)
         check_duplicate_lines(con)
         check_order_consistency(con)
-        con.execute("drop table _multi_line_orders")
+        con.execute("drop table _order_checks")
     accept(con, kind)

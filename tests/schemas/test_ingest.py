@@ -164,6 +164,33 @@ def test_duplicate_order_line_is_rejected_once(tmp_path):
                         "duplicate order line: same values as row 4")]
 
 
+def test_lines_of_one_order_that_disagree_on_an_order_field_are_all_rejected(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv", [
+        _line("O1", 商品编码="SKU-1"), _line("O1", 商品编码="SKU-2", 付款时间="2026-11-19 11:00:00"),
+        _line("O2", 商品编码="SKU-1"), _line("O2", 商品编码="SKU-2", 收货手机=""),
+        _line("O3")])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    # an empty cell agrees with any value (O2); O3 has one line
+    assert lines == 3 and report.balanced
+    assert rejects == [("orders.csv", row, "内部订单号", "O1",
+                        "lines of this order disagree on: paid_at; whole order rejected")
+                       for row in (4, 5)]
+
+
+def test_a_copied_line_of_an_order_whose_lines_disagree_is_rejected_once_as_a_copy(tmp_path):
+    first = _line("O1", 商品编码="SKU-1")
+    path = _write_csv(tmp_path / "orders.csv", [
+        first, first, _line("O1", 商品编码="SKU-2", 快递单号="73100000000002")])
+    (report,), rejects, lines, _ = _ingest(tmp_path, path)
+    assert lines == 0 and report.balanced
+    assert rejects == [
+        ("orders.csv", 4, "内部订单号", "O1",
+         "lines of this order disagree on: tracking_no; whole order rejected"),
+        ("orders.csv", 5, "内部订单号", "O1", "duplicate order line: same values as row 4"),
+        ("orders.csv", 6, "内部订单号", "O1",
+         "lines of this order disagree on: tracking_no; whole order rejected")]
+
+
 def test_wangdiantong_export_with_combined_region(tmp_path):
     headers = ["订单编号", "原始单号", "店铺名称", "仓库", "订单状态", "付款时间", "发货时间",
                "收件人", "省市县", "地址", "手机", "物流公司", "物流单号", "商家编码", "货品数量"]
