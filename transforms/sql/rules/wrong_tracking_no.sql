@@ -36,15 +36,22 @@ missing as (
     where not exists (select 1 from parcels p where p.order_id = o.order_id)
 ),
 
+shared as (
+    -- the numbers on more than one order (few): only their parcels are paired below
+    select * from parcels
+    where tracking_no in (select tracking_no from parcels group by tracking_no
+                          having count(*) > 1)
+),
+
 reused as (
     -- the same number on orders of different receivers shipped within the window
     select
         a.order_id,
         a.tracking_no,
         string_agg(distinct b.order_id, '、' order by b.order_id) as other_orders
-    from parcels a
+    from shared a
     join shipped ao on ao.order_id = a.order_id
-    join parcels b on b.tracking_no = a.tracking_no and b.order_id <> a.order_id
+    join shared b on b.tracking_no = a.tracking_no and b.order_id <> a.order_id
     join shipped bo on bo.order_id = b.order_id
     where not a.is_mangled
       and ao.receiver_key <> bo.receiver_key
