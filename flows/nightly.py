@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: Prefect validates flow parameters 
 pydantic, which needs the real annotations when a deployment starts a run.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -16,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.context import TagsContext
 from prefect.runtime import flow_run as current_run
+from prefect.settings import temporary_settings
 
 from flows.alerts import report_failure
 from flows import pipeline
@@ -119,13 +121,20 @@ def _alert_hook(config: Config, shop: str, day: str) -> Callable:
     return alert_on_failure
 
 
-def run_nightly(paths: pipeline.RunPaths, config: Config) -> Path:
+def run_nightly(paths: pipeline.RunPaths, config: Config, heartbeats: bool = True) -> Path:
     """Run the `nightly` flow for one date, named and tagged by shop and date, with the
-    failure alert of its configuration."""
+    failure alert of its configuration.
+
+    Without `heartbeats` the run sends Prefect none. A lasting server tells a crashed run
+    from a running one by its heartbeats; a temporary server that ends with the command has
+    no use for them, and Prefect ends a run's heartbeat thread only after that thread's
+    current one-second sleep: a second added to every run."""
     shop = pipeline.shop_name(config, paths.inbox)
     named = nightly.with_options(flow_run_name=run_name(shop, paths.day),
                                  on_failure=[_alert_hook(config, shop, paths.day)])
-    with tags(*run_tags(shop, paths.day)):
+    quiet = (contextlib.nullcontext() if heartbeats
+             else temporary_settings(updates={"flows.heartbeat_frequency": None}))
+    with tags(*run_tags(shop, paths.day)), quiet:
         return Path(named(as_of=paths.as_of, inbox=paths.inbox, out=paths.out,
                           state=paths.state, config=config))
 

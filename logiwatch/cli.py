@@ -212,7 +212,8 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool, api=None) -> Pa
 
         if api is not None:
             api.wait()
-        return run_nightly(paths, setup.config)
+        # the command's own temporary server ends with it: no one to read heartbeats
+        return run_nightly(paths, setup.config, heartbeats=api is None)
 
 
 def _preflight(inbox: Path, config: Config, day: dt.date) -> dict[str, list[Path]]:

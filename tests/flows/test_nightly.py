@@ -92,6 +92,27 @@ def test_transient_read_error_is_retried(prefect, tmp_path, monkeypatch):
     assert (folder / "anomalies.csv").exists()
 
 
+@pytest.mark.parametrize("heartbeats", [True, False])
+def test_a_run_sends_heartbeats_unless_told_its_server_ends_with_it(prefect, tmp_path,
+                                                                   monkeypatch, heartbeats):
+    from prefect.settings import get_current_settings
+
+    from flows.nightly import run_nightly
+
+    seen = []
+    real = pipeline.detect_stage
+
+    def recording(paths, config):
+        seen.append(get_current_settings().flows.heartbeat_frequency)
+        return real(paths, config)
+
+    monkeypatch.setattr(pipeline, "detect_stage", recording)
+    folder = run_nightly(_paths(ROOT / "sample_data", tmp_path), load_config(SAMPLE_CONFIG),
+                         heartbeats=heartbeats)
+    assert (folder / "anomalies.csv").exists()
+    assert (seen[0] is not None) == heartbeats
+
+
 def test_bad_input_is_never_retried(prefect, tmp_path, monkeypatch):
     from flows.nightly import run_nightly
 
