@@ -41,20 +41,31 @@ distinct_tokens as (
     where cleaned <> ''
 ),
 
-numbered as (
+repaired as (
     select
         t.order_id,
         t.carrier_code,
         t.token as tracking_raw,
+        d.cleaned,
+        d.repaired,
         -- SF's 12-digit numbers may start with 0, which a numeric cell drops
         case when t.carrier_code = 'shunfeng' and d.eleven_digits then 'leading_zero_lost'
-             else d.damage end as damage,
-        case when t.carrier_code = 'shunfeng' and d.eleven_digits then '0' || d.cleaned
-             else d.repaired end as tracking_no,
-        coalesce(d.damage in ('scientific_lost_digits', 'truncated_15_digits'), false)
-            as is_mangled
+             else d.damage end as damage
     from tokens t
     join distinct_tokens d using (token)
+),
+
+numbered as (
+    select
+        order_id,
+        carrier_code,
+        tracking_raw,
+        damage,
+        case when damage = 'leading_zero_lost' then '0' || cleaned
+             else repaired end as tracking_no,
+        coalesce(damage in ('scientific_lost_digits', 'truncated_15_digits'), false)
+            as is_mangled
+    from repaired
 ),
 
 final as (
