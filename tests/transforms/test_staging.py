@@ -16,10 +16,10 @@ def _staged(events, files, query):
     try:
         load(con, events=events)
         con.execute("update tracking_csv set _file = $f[_row - 1]", {"f": files})
-        build_staging(con, load_config(), AS_OF)
+        config = load_config()
+        build_staging(con, config, AS_OF)
         # stg_events is computed within the table that reads it; stored here to look at it
-        create_table(con, "stg_events", EPHEMERAL["stg_events"],
-                     rule_params(load_config(), AS_OF))
+        create_table(con, "stg_events", EPHEMERAL["stg_events"], rule_params(config, AS_OF))
         return con.execute(query).fetchall()
     finally:
         con.close()
