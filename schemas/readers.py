@@ -72,6 +72,8 @@ def _head(path: Path) -> bytes:
 
 
 EMPTY_LINE = re.compile(r"(?m)^(\r?)\n")
+# an empty line after another line: one search, where two `in` tests each read the chunk
+LINE_THEN_EMPTY_LINE = re.compile(r"\n\r?\n")
 
 
 def _has_empty_line(path: Path) -> bool:
@@ -101,7 +103,7 @@ def to_utf8(path: Path, encoding: str, workdir: Path, mark_empty_lines: bool = T
                 whole = text[:cut]
                 # the substitution is costly: only where a chunk has an empty line at all
                 empty = mark_empty_lines and (whole.startswith(("\n", "\r\n"))
-                                              or "\n\n" in whole or "\n\r\n" in whole)
+                                              or LINE_THEN_EMPTY_LINE.search(whole) is not None)
                 dst.write(EMPTY_LINE.sub(r",\1\n", whole) if empty else whole)
                 carry = text[cut:]
                 line += chunk.count("\n")

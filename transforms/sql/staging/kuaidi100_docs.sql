@@ -1,8 +1,9 @@
 -- Kuaidi100 documents: a push (`lastResult` inside) or a bare query response.
--- grain: one row per non-blank line of the tracking JSON files (raw_tracking_parsed, each
--- line parsed once by schemas.ingest); `broken_line` is set when a line is not valid JSON
--- (the caller rejects those lines)
--- params: none (ingest creates it as a view)
+-- grain: one row per non-blank line of the tracking JSON files (raw_tracking_parsed: each
+-- line parsed once by schemas.ingest, or a whole file parsed by DuckDB's JSON reader, whose
+-- documents are stored in this shape as they are parsed); `broken_line` is set when a line
+-- is not valid JSON (the caller rejects those lines)
+-- params: none
 with
 
 parsed as (
