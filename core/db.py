@@ -57,6 +57,13 @@ def create_table(con: duckdb.DuckDBPyConnection, table: str, name: str,
     con.execute(f"create or replace {kind} {table} as\n{sql}", bind(sql, params or {}))
 
 
+def column_names(con: duckdb.DuckDBPyConnection, table: str,
+                 of_type: str | None = None) -> list[str]:
+    """The columns of a table or view, in order; only those of type `of_type` when given."""
+    return [name for name, kind, *_ in con.execute(f"describe {table}").fetchall()
+            if of_type is None or kind == of_type]
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     """Insert rows into `table` (an empty list is fine; executemany refuses one)."""
     if rows:

@@ -25,8 +25,8 @@ from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
                              read_text_lines, sniff, utf8_copy)
-from schemas.validate import REJECTS_DDL, TIMESTAMP_FORMATS, validate
-from core.db import insert_rows, register, sql_text
+from schemas.validate import CONTROL_CHARACTERS, REJECTS_DDL, TIMESTAMP_FORMATS, validate
+from core.db import column_names, insert_rows, register, sql_text
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
@@ -262,8 +262,9 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
         with_controls = [path.name for (_, path), digest in zip(loading, digests)
                          if digest.result().may_hold_controls]
         for kind in KINDS:
-            sanitize(con, kind, config.limits.max_cell_chars, with_controls)
-            validate(con, kind)
+            list_control_characters(con, kind, with_controls)
+            validate(con, kind, with_controls, config.limits.max_cell_chars)
+        _drop_documents(con)
         for report, digest in zip(reports, digests):
             report.sha256 = digest.result().sha256
     finally:
@@ -332,8 +333,6 @@ def _load_feedback(con: duckdb.DuckDBPyConnection, path: Path, loader, workdir: 
                       rows_dropped_total=loaded.rows_dropped_total, rows_dated_later=later)
 
 
-# characters XML (and so every XLSX writer) cannot hold: C0 controls but tab, LF, CR
-ILLEGAL_CHARACTERS = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
 SANITIZED_DDL = """
 create or replace table sanitized_cells (
     kind varchar, file varchar, "row" bigint, "column" varchar, value varchar, message varchar
@@ -341,55 +340,35 @@ create or replace table sanitized_cells (
 """
 
 
-def sanitize(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int,
-             files_with_controls: list[str]) -> None:
-    """Make every text value of `raw_<kind>` writable everywhere it goes: characters no XLSX
-    can hold are removed (each cell listed in `sanitized_cells`, a warning), and a value
-    longer than `max_cell_chars` is a reject. One scan finds the rows; only those are
-    touched. Only the rows of `files_with_controls` are searched for such characters (the
-    other files' bytes hold none: `FileDigest.may_hold_controls`)."""
-    columns = [c for c, t in con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where table_name = $t and column_name not in ('_file', '_row')",
-        {"t": f"raw_{kind}"}).fetchall() if t == "VARCHAR"]
-    if not columns:
+def list_control_characters(con: duckdb.DuckDBPyConnection, kind: str,
+                            files_with_controls: list[str]) -> None:
+    """List in `sanitized_cells` (a warning) each cell of `raw_<kind>` holding characters no
+    XLSX can hold; `validate` removes them as it types the rows. Only the rows of
+    `files_with_controls` are searched (the other files' bytes hold none:
+    `FileDigest.may_hold_controls`), so the other rows are never read."""
+    columns = [c for c in column_names(con, f"raw_{kind}", "VARCHAR")
+               if c not in ("_file", "_row")]
+    if not columns or not files_with_controls:
         return
     # the separator must be a character the pattern does not match
     joined = "concat_ws(chr(10), " + ", ".join(columns) + ")"
-    # bytes, not characters: a string's byte length costs nothing to read and is never less
-    # than its length in characters, which the statements below check
-    longest = "greatest(" + ", ".join(f"coalesce(strlen({c}), 0)" for c in columns) + ")"
     # list_contains, not "in (select unnest(…))": a semi join would still evaluate the
     # pattern on every row
     con.execute(f"""
         create or replace temp table _suspect as
-        select rowid as _rid, * from raw_{kind}
+        select * from raw_{kind}
         where list_contains($files, _file) and regexp_matches({joined}, $bad)
-           or {longest} > $limit
-    """, {"files": files_with_controls, "bad": ILLEGAL_CHARACTERS, "limit": max_cell_chars})
-    if not con.execute("select count(*) from _suspect").fetchone()[0]:
-        return
+    """, {"files": files_with_controls, "bad": CONTROL_CHARACTERS})
     for column in columns:
-        header = (f"coalesce((select header from file_headers h where h.file = s._file "
-                  f"and h.\"column\" = '{column}'), '{column}')")
-        con.execute(f"""
-            insert into rejects
-            select _rid, $kind, _file, _row, {header}, left({column}, 40) || '…',
-                   'value longer than limits.max_cell_chars (' || $limit || ' characters: '
-                   || length({column}) || ')'
-            from _suspect s where length({column}) > $limit
-        """, {"kind": kind, "limit": max_cell_chars})
         con.execute(f"""
             insert into sanitized_cells
-            select $kind, _file, _row, {header},
+            select $kind, _file, _row, coalesce(h.header, $col),
                    left(regexp_replace({column}, $bad, '?', 'g'), 40),
                    'characters a spreadsheet cannot hold (control characters, NUL) removed'
-            from _suspect s where regexp_matches({column}, $bad)
-        """, {"kind": kind, "bad": ILLEGAL_CHARACTERS})
-        con.execute(f"""
-            update raw_{kind} set {column} = regexp_replace({column}, $bad, '', 'g')
-            where rowid in (select _rid from _suspect) and regexp_matches({column}, $bad)
-        """, {"bad": ILLEGAL_CHARACTERS})
+            from _suspect s
+            left join file_headers h on h.file = s._file and h.column = $col
+            where regexp_matches({column}, $bad)
+        """, {"kind": kind, "col": column, "bad": CONTROL_CHARACTERS})
     con.execute("drop table _suspect")
 
 
@@ -493,11 +472,21 @@ def _stage_kuaidi100(con: duckdb.DuckDBPyConnection) -> None:
         create or replace table tracking_meta as
         select * exclude (data, broken_line) from k100_docs where tracking_no is not null
     """)
-    con.execute("insert into raw_tracking_csv by name select * from ("
+    # the documents' events are read where they are, by the statement that types them
+    # (`validate`), not copied into a table of text first: `raw_tracking_csv` becomes a view
+    # of the flat files' rows, then the events (the flat rows first, as before)
+    con.execute("alter table raw_tracking_csv rename to raw_tracking_flat")
+    con.execute("create or replace temp view raw_tracking_csv as "
+                "select * from raw_tracking_flat union all by name select * from ("
                 + sql_text("staging/kuaidi100_events") + ")")
+
+
+def _drop_documents(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the documents and their views once the events are typed."""
+    con.execute("drop view raw_tracking_csv")
     con.execute("drop view k100_docs")
     con.execute("drop view raw_tracking_parsed")
-    for table in [*_parsed_tables(con), "_k100_lines"]:
+    for table in [*_parsed_tables(con), "_k100_lines", "raw_tracking_flat"]:
         con.execute(f"drop table {table}")
 
 

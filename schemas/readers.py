@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from core.db import register
+from core.db import column_names, register
 from core.errors import InputError
 from schemas.profiles import Profile
 
@@ -311,7 +311,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
                f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
     # the target's columns in its order, each from its export column, else NULL: the
     # first file of a kind becomes the target table itself, a later one is appended
-    target = [name for name, *_ in con.execute(f"describe {table}").fetchall()]
+    target = column_names(con, table)
     selected = ", ".join(
         "$file as _file" if col == "_file"
         else "cast(null as bigint) as _row" if col == "_row"

@@ -12,7 +12,7 @@ import duckdb
 import pandera.errors
 import polars as pl
 
-from core.db import register
+from core.db import column_names, register
 from schemas.models import CHECK_REASONS, COLUMN_TYPES, MODELS, ORDER_STATUS
 
 TIMESTAMP_FORMATS = [
@@ -26,6 +26,8 @@ TYPE_REASONS = {"timestamp": "not a date-time (expected e.g. 2026-11-20 08:00:00
 ORDER_LEVEL = ("platform_order_id", "shop", "status", "paid_at", "shipped_at", "carrier",
                "tracking_no", "receiver_phone", "province", "warehouse")
 
+# characters XML (and so every XLSX writer) cannot hold: C0 controls but tab, LF, CR
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
 REJECTS_DDL = """
 create table if not exists rejects (
     _rid bigint, kind varchar, file varchar, "row" bigint, "column" varchar, value varchar,
@@ -41,37 +43,45 @@ def _cast(column: str, kind: str) -> str:
     return f"try_cast(replace(replace(replace({column}, ',', ''), '¥', ''), '元', '') as double)"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"describe {table}").fetchall()]
-
-
-def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    """Pass 1: `raw_<kind>` (text) → `typed_<kind>`; values that do not cast become rejects."""
+def coerce(con: duckdb.DuckDBPyConnection, kind: str,
+           files_with_controls: list[str] | tuple[str, ...] = ()) -> None:
+    """Pass 1: `raw_<kind>` (text; a table or a view) → `typed_<kind>`; values that do not
+    cast become rejects. The characters no spreadsheet can hold (`CONTROL_CHARACTERS`) are
+    removed first from the rows of `files_with_controls`, the only files that may hold
+    them. A row is known by its row id in `typed_<kind>` from here on (`rejects._rid`)."""
     con.execute(REJECTS_DDL)
     types = COLUMN_TYPES[kind]
-    columns = [c for c in _columns(con, f"raw_{kind}") if c not in ("_rid", "_file", "_row")]
+    columns = [c for c in column_names(con, f"raw_{kind}") if c not in ("_file", "_row")]
+    text = {c: f"r.{c}" for c in columns}
+    if files_with_controls:
+        varchar = set(column_names(con, f"raw_{kind}", "VARCHAR"))
+        text.update({c: f"case when list_contains($files, r._file) "
+                        f"then regexp_replace(r.{c}, $controls, '', 'g') else r.{c} end"
+                     for c in columns if c in varchar})
     select = []
     for c in columns:
         if c in types:
-            select.append(f"{_cast(c, types[c])} as {c}")
+            select.append(f"{_cast(text[c], types[c])} as {c}")
         elif c == "status" and kind == "order_lines":
             # a map look-up, not a join: a join makes DuckDB write the table on one thread
-            select.append("coalesce(map_extract_value(map($status_raw, $status_canonical), "
-                          "upper(trim(r.status))), "
-                          "upper(trim(r.status))) as status, r.status as status_raw")
+            select.append(f"coalesce(map_extract_value(map($status_raw, $status_canonical), "
+                          f"upper(trim({text[c]}))), "
+                          f"upper(trim({text[c]}))) as status, {text[c]} as status_raw")
         else:
-            select.append(f"r.{c}")
+            select.append(f"{text[c]} as {c}")
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
                                                                   if c in types} else {}
+    if files_with_controls:
+        params.update(files=list(files_with_controls), controls=CONTROL_CHARACTERS)
     if kind == "order_lines" and "status" in columns:
         params.update(status_raw=list(ORDER_STATUS), status_canonical=list(ORDER_STATUS.values()))
     # a value that does not cast keeps its text in `_bad_<column>`: the rejects are then
     # read from this one table, each value cast once, with no second pass over the raw rows
     cast = [c for c in columns if c in types]
-    texts = [f"r.{c} as _text_{c}" for c in cast]
+    texts = [f"{text[c]} as _text_{c}" for c in cast]
     failed = [f"case when _text_{c} is not null and {c} is null then _text_{c} end as _bad_{c}"
               for c in cast]
-    typed = (f"select r.rowid as _rid, r._file, r._row, {', '.join(select + texts)} "
+    typed = (f"select r._file, r._row, {', '.join(select + texts)} "
              f"from raw_{kind} r")
     if cast:
         typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
@@ -82,7 +92,7 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         if c in types:
             con.execute(f"""
                 insert into rejects
-                select t._rid, $kind, t._file, t._row, coalesce(h.header, $col), t._bad_{c},
+                select t.rowid, $kind, t._file, t._row, coalesce(h.header, $col), t._bad_{c},
                        $reason
                 from typed_{kind} t
                 left join file_headers h on h.file = t._file and h.column = $col
@@ -90,22 +100,58 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str) -> None:
             """, {"kind": kind, "col": c, "reason": TYPE_REASONS[types[c]]})
 
 
+def reject_long_values(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> None:
+    """A value longer than `max_cell_chars` characters is a reject: no spreadsheet cell
+    holds it. Read from `typed_<kind>`, whose text columns hold the export's values (a
+    value that did not cast is in `_bad_<column>`): its statistics know the longest value,
+    so without one the statement reads nothing."""
+    # each text column of the table and the export column it holds; `status` is the
+    # canonical form of `status_raw`, the export's own text
+    holds = {c: c.removeprefix("_bad_")
+             for c in column_names(con, f"typed_{kind}", "VARCHAR")
+             if c != "_file" and c != "status_raw"}
+    if "status_raw" in column_names(con, f"typed_{kind}"):
+        holds.pop("status", None)
+        holds["status_raw"] = "status"
+    if not holds:
+        return
+    # bytes, not characters: a string's byte length costs nothing to read and is never less
+    # than its length in characters, which the statement below checks
+    longest = "greatest(" + ", ".join(f"coalesce(strlen({c}), 0)" for c in holds) + ")"
+    con.execute(f"""
+        create or replace temp table _long as
+        select rowid as _rid, * from typed_{kind} where {longest} > $limit
+    """, {"limit": max_cell_chars})
+    for column, export_column in holds.items():
+        con.execute(f"""
+            insert into rejects
+            select _rid, $kind, _file, _row, coalesce(h.header, $col),
+                   left({column}, 40) || '…',
+                   'value longer than limits.max_cell_chars (' || $limit || ' characters: '
+                   || length({column}) || ')'
+            from _long t
+            left join file_headers h on h.file = t._file and h.column = $col
+            where length({column}) > $limit
+        """, {"kind": kind, "col": export_column, "limit": max_cell_chars})
+    con.execute("drop table _long")
+
+
 def _data_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The columns of a typed table that carry the export's data."""
-    return [c for c in _columns(con, table)
-            if c not in ("_rid", "_file", "_row") and not c.startswith("_bad_")]
+    return [c for c in column_names(con, table)
+            if c not in ("_file", "_row") and not c.startswith("_bad_")]
 
 
 def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """Pass 2: the pandera model of `kind` over the typed rows that passed pass 1."""
     model = MODELS[kind]
-    present = set(_columns(con, f"typed_{kind}"))
+    present = set(column_names(con, f"typed_{kind}"))
     schema = model.to_schema()
     schema.columns = {k: v for k, v in schema.columns.items() if k in present}
     # Arrow straight from the engine: polars reads it without copying the strings
     frame = pl.from_arrow(con.sql(f"""
-        select _rid, {', '.join(schema.columns)} from typed_{kind} t
-        where not exists (select 1 from rejects r where r.kind = $kind and r._rid = t._rid)
+        select rowid as _rid, {', '.join(schema.columns)} from typed_{kind} t
+        where not exists (select 1 from rejects r where r.kind = $kind and r._rid = t.rowid)
     """, params={"kind": kind}).to_arrow_table())
     try:
         schema.validate(frame, lazy=True)
@@ -128,7 +174,7 @@ def check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     con.execute(f"""
         insert into rejects
         select f._rid, $kind, t._file, t._row, coalesce(h.header, f.col), f.value, f.reason
-        from _fails f join typed_{kind} t using (_rid)
+        from _fails f join typed_{kind} t on t.rowid = f._rid
         left join file_headers h on h.file = t._file and h.column = f.col
     """, {"kind": kind})
     con.unregister("_fails")
@@ -146,7 +192,7 @@ def order_line_checks(con: duckdb.DuckDBPyConnection) -> None:
     their names) or hold a line twice (`has_copies`; a hash collision only adds a
     candidate). One aggregate over the live lines of orders with more than one line, the
     only lines that can disagree or be copies."""
-    present = set(_columns(con, "typed_order_lines"))
+    present = set(column_names(con, "typed_order_lines"))
     fields = [f for f in ORDER_LEVEL if f in present]
     # min/max, like count(distinct …), skip empty values, and cost far less on a million orders
     differs = {f: f"min({f}) is distinct from max({f})" for f in fields}
@@ -163,7 +209,7 @@ def order_line_checks(con: duckdb.DuckDBPyConnection) -> None:
             from typed_order_lines l
             where order_id in (select order_id from _multi_line_orders)
               and not exists (select 1 from rejects r
-                              where r.kind = 'order_lines' and r._rid = l._rid)
+                              where r.kind = 'order_lines' and r._rid = l.rowid)
             group by order_id
         )
         where fields <> '' or has_copies
@@ -182,13 +228,13 @@ def check_duplicate_lines(con: duckdb.DuckDBPyConnection) -> None:
         select _rid, 'order_lines', _file, _row, '内部订单号', order_id,
                'duplicate order line: same values as row ' || first_row
         from (
-            select *,
+            select l.rowid as _rid, *,
                    first_value(_row) over same as first_row,
                    row_number() over same as copy
             from typed_order_lines l
             where order_id in (select order_id from _order_checks where has_copies)
               and not exists (select 1 from rejects r
-                              where r.kind = 'order_lines' and r._rid = l._rid)
+                              where r.kind = 'order_lines' and r._rid = l.rowid)
             window same as (partition by {', '.join(columns)} order by _file, _row)
         )
         where copy > 1
@@ -201,24 +247,24 @@ def check_order_consistency(con: duckdb.DuckDBPyConnection) -> None:
     copies rejected first change nothing here)."""
     con.execute("""
         insert into rejects
-        select t._rid, 'order_lines', t._file, t._row, '内部订单号', t.order_id,
+        select t.rowid, 'order_lines', t._file, t._row, '内部订单号', t.order_id,
                'lines of this order disagree on: ' || trim(d.fields) || '; whole order rejected'
         from typed_order_lines t
         join _order_checks d using (order_id)
         where d.fields <> ''
-          and not exists (select 1 from rejects r where r.kind = 'order_lines' and r._rid = t._rid)
+          and not exists (select 1 from rejects r
+                          where r.kind = 'order_lines' and r._rid = t.rowid)
     """)
 
 
 def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """`<kind>` = typed rows with no reject: `typed_<kind>` itself, its rejected rows deleted
     and its working columns dropped (copying a million accepted rows cost seconds)."""
-    working = [c for c in _columns(con, f"typed_{kind}")
-               if c == "_rid" or c.startswith("_bad_")]
+    working = [c for c in column_names(con, f"typed_{kind}") if c.startswith("_bad_")]
     # not exists, not "not in": a file-level reject has no row id (NULL)
     con.execute(f"""
         delete from typed_{kind} t
-        where exists (select 1 from rejects r where r.kind = $kind and r._rid = t._rid)
+        where exists (select 1 from rejects r where r.kind = $kind and r._rid = t.rowid)
     """, {"kind": kind})
     for column in working:
         con.execute(f"alter table typed_{kind} drop column {column}")
@@ -226,9 +272,14 @@ def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     con.execute(f"alter table typed_{kind} rename to {kind}")
 
 
-def validate(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    """Both passes (and, for orders, the order-consistency check), then accept."""
-    coerce(con, kind)
+def validate(con: duckdb.DuckDBPyConnection, kind: str,
+             files_with_controls: list[str] | tuple[str, ...] = (),
+             max_cell_chars: int | None = None) -> None:
+    """Both passes (and, for orders, the order-consistency check), then accept. With
+    `max_cell_chars`, longer values are rejects (`reject_long_values`)."""
+    coerce(con, kind, files_with_controls)
+    if max_cell_chars is not None:
+        reject_long_values(con, kind, max_cell_chars)
     check(con, kind)
     if kind == "order_lines":
         order_line_checks(con)

@@ -519,3 +519,50 @@ def test_an_export_with_two_headers_for_one_column_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"tracking\.csv, row 1, column tracking_no: columns "
                                          r"'快递单号' and 'tracking_no' are both tracking_no"):
         preflight(classify([orders, tracking], load_config().inputs), load_config())
+
+
+def test_a_control_character_in_a_date_is_removed_before_the_date_is_read(tmp_path):
+    path = _write_csv(tmp_path / "orders.csv",
+                      [_line("O1"), _line("O2", **{"付款时间": "2026-11-19\x07 10:00:00"})])
+    _, found = _ingested(tmp_path, [path], {
+        "cleaned": 'select "row", "column" from sanitized_cells',
+        "rejects": "select * from rejects",
+        "paid": "select paid_at from order_lines where order_id = 'O2'"})
+    assert found["cleaned"] == [(5, "付款时间")]
+    assert found["rejects"] == []
+    assert str(found["paid"][0][0]) == "2026-11-19 10:00:00"
+
+
+@pytest.mark.parametrize("kind, column, header", [
+    ("orders", "buyer_message", "买家留言"),    # text
+    ("orders", "paid_at", "付款时间"),          # a date: rejected as too long and as no date
+    ("orders", "status", "订单状态"),           # kept twice: the export's word, the status
+    ("tracking", "context", "context"),        # an event of a JSON document
+])
+def test_a_value_longer_than_the_limit_is_rejected_in_any_column(tmp_path, kind, column,
+                                                                 header):
+    long = "很长" * 30
+    lines, events = [_line("O1"), _line("O2")], [_plain_document(1), _plain_document(2)]
+    if kind == "orders":
+        lines[1] = _line("O2", **{header: long})
+    else:
+        events[1] = json.dumps({"nu": "73100000000002", "data": [
+            {"time": "2026-11-19 13:00:00", "context": long, "status": "在途"}]})
+    orders = _write_csv(tmp_path / "orders.csv", lines)
+    tracking = tmp_path / "tracking.jsonl"
+    tracking.write_text("".join(e + "\n" for e in events), encoding="utf-8")
+    config = load_config(overrides={"limits": {"max_cell_chars": 59}})
+    con = duckdb.connect()
+    try:
+        ingest(con, classify([orders, tracking], config.inputs), config, tmp_path)
+        rejects = con.execute('select file, "row", "column", value, reason from rejects '
+                              "where reason like '%max_cell_chars%'").fetchall()
+        kept = con.execute("select count(*) from order_lines").fetchone()[0], con.execute(
+            "select count(*) from tracking_csv").fetchone()[0]
+    finally:
+        con.close()
+    assert [(f, row, col) for f, row, col, *_ in rejects] == [
+        ("orders.csv" if kind == "orders" else "tracking.jsonl", 5 if kind == "orders" else 2,
+         header)]
+    assert rejects[0][3] == long[:40] + "…" and rejects[0][4].endswith("(59 characters: 60)")
+    assert kept == ((1, 2) if kind == "orders" else (2, 1))
