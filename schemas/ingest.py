@@ -243,30 +243,41 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
     # both release the GIL): hashing a gigabyte of exports costs over a second
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
     # CSV exports are copied as UTF-8 (GBK decoding holds one core for seconds) on a third
-    # thread, while DuckDB parses the tracking JSON, which is therefore loaded first
+    # thread, while DuckDB parses and types the tracking exports, which are therefore
+    # loaded (JSON first) and validated before the others
     transcoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="utf8")
     try:
         loading = [(kind, path) for kind, paths in files.items() for path in paths]
-        digests = [hashing.submit(_digest, path) for _, path in loading]
-        copies = {path: transcoding.submit(utf8_copy, path, workdir)
-                  for _, path in loading if path.suffix.lower() == ".csv"}
+        order = sorted(range(len(loading)), key=lambda i: (loading[i][0] != "tracking",
+                                                           not _is_json(loading[i][1])))
+        digests = {i: hashing.submit(_digest, loading[i][1]) for i in order}
+        copies = {loading[i][1]: transcoding.submit(utf8_copy, loading[i][1], workdir)
+                  for i in order if loading[i][1].suffix.lower() == ".csv"}
         reports: list[FileReport] = [None] * len(loading)  # type: ignore[list-item]
-        for i in sorted(range(len(loading)), key=lambda i: not _is_json(loading[i][1])):
-            kind, path = loading[i]
-            copy = copies[path].result if path in copies else None
-            reports[i] = _load_one(con, kind, path, loaders, workdir, config, as_of,
-                                   digests[i].result, copy)
-        _stage_kuaidi100(con)
-        _results_in_chinese(con)
         con.execute(SANITIZED_DDL)
-        with_controls = [path.name for (_, path), digest in zip(loading, digests)
-                         if digest.result().may_hold_controls]
-        for kind in KINDS:
-            list_control_characters(con, kind, with_controls)
-            validate(con, kind, with_controls, config.limits.max_cell_chars)
+
+        def load_and_validate(indices: list[int], kinds: list[str]) -> None:
+            for i in indices:
+                kind, path = loading[i]
+                copy = copies[path].result if path in copies else None
+                reports[i] = _load_one(con, kind, path, loaders, workdir, config, as_of,
+                                       digests[i].result, copy)
+            if "tracking_csv" in kinds:
+                _stage_kuaidi100(con)
+            if "feedback" in kinds:
+                _results_in_chinese(con)
+            with_controls = [loading[i][1].name for i in indices
+                             if digests[i].result().may_hold_controls]
+            for kind in kinds:
+                list_control_characters(con, kind, with_controls)
+                validate(con, kind, with_controls, config.limits.max_cell_chars)
+
+        load_and_validate([i for i in order if loading[i][0] == "tracking"], ["tracking_csv"])
         _drop_documents(con)
-        for report, digest in zip(reports, digests):
-            report.sha256 = digest.result().sha256
+        load_and_validate([i for i in order if loading[i][0] != "tracking"],
+                          [k for k in KINDS if k != "tracking_csv"])
+        for i, digest in digests.items():
+            reports[i].sha256 = digest.result().sha256
     finally:
         hashing.shutdown(cancel_futures=True)
         transcoding.shutdown(cancel_futures=True)  # waits for a copy still being written
