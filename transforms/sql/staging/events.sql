@@ -25,23 +25,26 @@ files as (
     from (select distinct _file from raw)
 ),
 
-first_copies as (
-    -- each push repeats the whole history: keep the first copy (by file, then row, then
-    -- load order) of each event. Within a file, row ids follow the rows (each file is loaded
-    -- in order; tests/schemas/test_ingest.py holds it), so (file, row id) orders the copies
-    -- and packs into one bigint, file_order * 2^34 + row id, the only value carried through
-    -- the aggregate, which groups on the text's 64-bit hash, not the text. The cleaned number
-    -- goes along, so the kept events need no second look-up of their number.
-    select n.tracking_no, min(f.file_order * 17179869184 + r._rid) % 17179869184 as _rid
+copies as (
+    -- each push repeats the whole history: of the copies of an event (same cleaned number,
+    -- time and text) the first by file, then row, is kept. Within a file, row ids follow the
+    -- rows (each file is loaded in order; tests/schemas/test_ingest.py holds it), so (file,
+    -- row id) orders the copies and packs into one bigint, file_order * 2^34 + row id, the
+    -- only value carried through the aggregate, which groups on the text's 64-bit hash, not
+    -- the text. Only events that have copies are listed, each with the one kept: `coded`
+    -- drops the others by a join to this short list, not a join to a row per event.
+    select n.tracking_no, r.event_time, hash(r.context) as text_hash,
+           min(f.file_order * 17179869184 + r._rid) % 17179869184 as kept_rid
     from raw r
     join numbers n on n.raw = r.tracking_no
     join files f using (_file)
     group by n.tracking_no, r.event_time, hash(r.context)
+    having count(*) > 1
 ),
 
 coded as (
     select
-        kept.tracking_no,
+        n.tracking_no,
         r.event_time,
         r.context,
         r.area,
@@ -52,9 +55,13 @@ coded as (
         coalesce(c_adv.status, c_state.status) as code_status,
         coalesce(c_adv.exception_subtype, c_state.exception_subtype) as code_subtype
     from raw r
-    join first_copies kept using (_rid)
+    join numbers n on n.raw = r.tracking_no
+    left join copies c
+        on c.tracking_no = n.tracking_no and c.event_time = r.event_time
+       and c.text_hash = hash(r.context)
     left join codes c_adv on c_adv.code = r.status_code
     left join codes c_state on c_state.code = r.state
+    where c.kept_rid is null or c.kept_rid = r._rid
 ),
 
 texts as (
