@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
+# the engine that runs a flow (with FastAPI and graphviz, about 0.3 s) is imported with this
+# module, not at the first flow call, between the server's first answer and the first task
+import prefect.flow_engine  # noqa: F401
 from prefect import flow, tags, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE

@@ -204,12 +204,14 @@ def _run_one(setup: Setup, as_of: dt.datetime, no_prefect: bool, api=None) -> Pa
     from transforms.state import state_lock
 
     with state_lock(setup.state):  # a lost race ends here, before Prefect starts
-        if api is not None and not api.ready:
-            # Prefect's server boots on the other core for seconds: meanwhile this one makes
-            # the exports' UTF-8 copies, which the run's ingest then takes as they are
-            copy_ahead([path for group in files.values() for path in group], paths.ahead)
         from flows.nightly import run_nightly
 
+        if api is not None and not api.ready:
+            # Prefect's server boots on the other core for seconds: meanwhile this one makes
+            # the exports' UTF-8 copies, which the run's ingest then takes as they are. Only
+            # once Prefect's client is imported: decoding GBK holds the GIL, and beside it
+            # that import took 4 s instead of 2 s (and the server answered later)
+            copy_ahead([path for group in files.values() for path in group], paths.ahead)
         if api is not None:
             api.wait()
         # the command's own temporary server ends with it: no one to read heartbeats
