@@ -401,8 +401,8 @@ def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[],
     pass (about twice as fast as reading lines, then parsing each), into a new
     `_k100_parsed_<n>` table of documents (`staging/kuaidi100_docs`, `_row` left empty)
     whose row id is the line's index. Each document is kept as the fields that model
-    takes, not as the whole parsed object: a time written twice (`time`, `ftime`) and the
-    fields no one reads are never stored, and the event list is one column.
+    takes, not as the whole parsed object: the fields no one reads are never stored, and
+    the events are one list (a push's `lastResult.data` or a query's `data`), not two.
 
     Only a file that reader takes line for line qualifies: a broken line, another shape, a
     blank line (which that reader skips, shifting line numbers) or a longer line makes it
@@ -448,8 +448,8 @@ def _documents(con: duckdb.DuckDBPyConnection) -> None:
                 {"schema": json.dumps(pf.KUAIDI100_DOCUMENT)})
     con.execute("create or replace temp view raw_tracking_parsed as "
                 "select _file, _row, line, doc from _k100_lines")
-    # a view: its three readers each take only the fields they need, and the event lists
-    # are read once, by the last, instead of copied into a table first
+    # a view: its readers (the rejects, tracking_meta, the events `validate` types) each
+    # take only the fields they need, and the event lists are read once, by the last
     con.execute("create or replace temp view k100_docs as "
                 + " union all ".join([f"select * from ({sql_text('staging/kuaidi100_docs')})",
                                       *(f"select * replace (rowid + 1 as _row) from {t}"

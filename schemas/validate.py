@@ -1,9 +1,10 @@
 """Two-pass validation of loaded exports: every bad row goes to `rejects` with a reason.
 
-Pass 1 (DuckDB): text → types with TRY_CAST / try_strptime; a value that does not cast is a
-reject naming its column. Pass 2 (pandera): the models in `schemas.models` on the typed
-columns; each failing row is a reject. Rows of an order whose order-level fields disagree
-between lines are rejected whole. What is left is the accepted table `<kind>`.
+Pass 1 (DuckDB): text → types with TRY_CAST / try_strptime; a value that does not cast, or
+that is longer than a spreadsheet cell holds, is a reject naming its column (characters no
+spreadsheet can hold are removed first). Pass 2 (pandera): the models in `schemas.models`
+on the typed columns; each failing row is a reject. Rows of an order whose order-level
+fields disagree between lines are rejected whole. What is left is the accepted table `<kind>`.
 """
 
 from __future__ import annotations
