@@ -107,12 +107,11 @@ def reject_long_values(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars
     value that did not cast is in `_bad_<column>`): its statistics know the longest value,
     so without one the statement reads nothing."""
     # each text column of the table and the export column it holds; `status` is the
-    # canonical form of `status_raw`, the export's own text
+    # canonical form of `status_raw`, the export's own text, which stands for it
     holds = {c: c.removeprefix("_bad_")
-             for c in column_names(con, f"typed_{kind}", "VARCHAR")
-             if c != "_file" and c != "status_raw"}
-    if "status_raw" in column_names(con, f"typed_{kind}"):
-        holds.pop("status", None)
+             for c in column_names(con, f"typed_{kind}", "VARCHAR") if c != "_file"}
+    if "status_raw" in holds:
+        del holds["status"]
         holds["status_raw"] = "status"
     if not holds:
         return
