@@ -210,10 +210,14 @@ def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Pat
     `_k100_parsed_<n>` table); returns (lines read, blank lines)."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
-    if path.suffix.lower() == ".jsonl":
-        if detect_encoding(path) == "utf-8":
-            if _parse_whole(con, path, lambda: digest().lines, max_line_bytes):
-                return digest().lines, 0
+    jsonl = path.suffix.lower() == ".jsonl"
+    if detect_encoding(path) == "utf-8":
+        # a JSONL file must give one document per line; a JSON file is parsed whole as a list
+        documents = _parse_whole(con, path, (lambda: digest().lines) if jsonl else None,
+                                 max_line_bytes)
+        if documents is not None:
+            return documents, 0
+    if jsonl:
         read_text_lines(con, path, workdir, "raw_tracking_docs", max_line_bytes)
         return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
                            "from raw_tracking_docs where _file = $f", {"f": path.name}
@@ -395,19 +399,23 @@ def _json_type(spec) -> str:
 PARSED_PREFIX = "_k100_parsed_"
 
 
-def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[], int],
-                 max_line_bytes: int) -> bool:
-    """Parse a UTF-8 JSONL file with DuckDB's JSON reader, which reads and parses in one
-    pass (about twice as fast as reading lines, then parsing each), into a new
-    `_k100_parsed_<n>` table of documents (`staging/kuaidi100_docs`, `_row` left empty)
-    whose row id is the line's index. Each document is kept as the fields that model
-    takes, not as the whole parsed object: the fields no one reads are never stored, and
-    the events are one list (a push's `lastResult.data` or a query's `data`), not two.
+def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[], int] | None,
+                 max_line_bytes: int) -> int | None:
+    """Parse a UTF-8 JSONL file, or a JSON file holding a list, with DuckDB's JSON reader,
+    which reads and parses in one pass on every core (twice as fast as reading lines, then
+    parsing each; and a list is never held in Python) into a new `_k100_parsed_<n>` table of
+    documents (`staging/kuaidi100_docs`, `_row` left empty) whose row id is the document's
+    index (its line, or its place in the list). Each document is kept as the fields that
+    model takes, not as the whole parsed object: the fields no one reads are never stored,
+    and the events are one list (a push's `lastResult.data` or a query's `data`), not two.
+    Returns the number of documents, or None when nothing was kept.
 
-    Only a file that reader takes line for line qualifies: a broken line, another shape, a
-    blank line (which that reader skips, shifting line numbers) or a longer line makes it
-    refuse or count fewer documents. Then nothing is kept and the caller reads the lines
-    one by one, each line's fault its own reject."""
+    `lines()` is the JSONL file's line count (`lines` is None for a list). Only a file that reader takes
+    document for document qualifies: a broken line or document, another shape, a blank line
+    (which that reader skips, shifting line numbers), a longer line, or a JSON file that is
+    not a list makes it refuse or count fewer documents than lines. Then nothing is kept and
+    the caller reads the lines (or the list) one by one, each document's fault its own reject.
+    """
     table = f"{PARSED_PREFIX}{len(_parsed_tables(con))}"
     columns = {k: _json_type(v) for k, v in pf.KUAIDI100_DOCUMENT.items()}
     try:
@@ -416,20 +424,22 @@ def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[],
             with raw_tracking_parsed as (
                 select $file as _file, cast(null as bigint) as _row,
                        cast(null as varchar) as line, d as doc
-                from read_json($path, format='newline_delimited', columns=$columns,
+                from read_json($path, format=$format, columns=$columns,
                                maximum_object_size=$max_line) d
             )
             select * from ({sql_text("staging/kuaidi100_docs")})
         """, {"file": path.name, "path": str(path), "columns": columns,
+              "format": "array" if lines is None else "newline_delimited",
               "max_line": max_line_bytes})
     except duckdb.Error:
         con.execute(f"drop table if exists {table}")
-        return False
+        return None
+    documents = con.execute(f"select count(*) from {table}").fetchone()[0]
     # the line count is asked for only now: the digest thread counts while DuckDB parses
-    if con.execute(f"select count(*) from {table}").fetchone()[0] != lines():
+    if lines is not None and documents != lines():
         con.execute(f"drop table {table}")
-        return False
-    return True
+        return None
+    return documents
 
 
 def _parsed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -1,9 +1,11 @@
 """Benchmark: `logiwatch run` end to end on large generated shops, with the bare-read floor.
 
-    python -m tests.bench [--orders 200000 1000000] [--cache .bench] [--no-profile]
+    python -m tests.bench [--orders 200000 1000000] [--tracking-format jsonl|json|csv]
+                          [--cache .bench] [--no-profile]
 
 Each size is generated once into the cache folder (the documented volume: about seven
-tracking events per order) and reused. For each size it prints the exports' volume, the
+tracking events per order; tracking as Kuaidi100 JSONL pushes unless told otherwise) and
+reused. For each size it prints the exports' volume, the
 CLI's wall time (Prefect's start included) and stage times, the peak memory of the run,
 the bare-read floor (DuckDB reading the same files and nothing else) and the ratios; then a
 profile of the largest size (run in-process without Prefect: the slowest SQL statements, then
@@ -31,13 +33,15 @@ from unittest import mock
 
 import duckdb
 
+from sample_data.generate import TRACKING_FORMATS
+
 ROOT = Path(__file__).resolve().parent.parent
 # transit scans every 8–22 h: about seven events per order, the volume docs/contracts.md
 # describes for a big shop (a million orders, about 1 GB of exports a night)
 SCAN_HOURS = (8, 22)
 
 
-def generate(folder: Path, orders: int) -> dict:
+def generate(folder: Path, orders: int, tracking_format: str = "jsonl") -> dict:
     """The cached inbox of `orders` orders (generated on first use)."""
     from sample_data.generate import write
 
@@ -45,10 +49,18 @@ def generate(folder: Path, orders: int) -> dict:
     if not done.exists():
         shutil.rmtree(folder, ignore_errors=True)
         start = time.perf_counter()
-        counts = write(folder / "inbox", orders, scan_hours=SCAN_HOURS)
+        counts = write(folder / "inbox", orders, tracking_format=tracking_format,
+                       scan_hours=SCAN_HOURS)
         counts["generated_seconds"] = round(time.perf_counter() - start, 1)
         done.write_text(json.dumps(counts), encoding="utf-8")
     return json.loads(done.read_text(encoding="utf-8"))
+
+
+# the events of each tracking shape the generator writes, counted by DuckDB
+EVENTS = {".jsonl": "select sum(len(lastResult.data)) from read_json($p, "
+                    "format='newline_delimited')",
+          ".json": "select sum(len(data)) from read_json($p, format='array')",
+          ".csv": "select count(*) from read_csv($p, all_varchar=true)"}
 
 
 def bare_read(inbox: Path) -> tuple[float, int]:
@@ -65,10 +77,8 @@ def bare_read(inbox: Path) -> tuple[float, int]:
             con.execute("select count(*) from read_csv($p, all_varchar=true, null_padding=true, "
                         "strict_mode=false)",
                         {"p": str(utf8)}).fetchall()
-            events = con.execute(
-                "select sum(len(lastResult.data)) from read_json($p, "
-                "format='newline_delimited')", {"p": str(inbox / "tracking.jsonl")}
-            ).fetchone()[0]
+            events = con.execute(EVENTS[next(inbox.glob("tracking.*")).suffix],
+                                 {"p": str(next(inbox.glob("tracking.*")))}).fetchone()[0]
         finally:
             con.close()
     return time.perf_counter() - start, int(events)
@@ -149,6 +159,9 @@ def profile(base: Path, top: int = 25) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--tracking-format", choices=TRACKING_FORMATS, default="jsonl",
+                        help="Kuaidi100 push JSONL (default), a JSON list of query responses, "
+                             "or flat CSV with text statuses only")
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench",
                         help="where generated shops are kept between runs")
     parser.add_argument("--no-profile", action="store_true")
@@ -157,8 +170,9 @@ def main() -> None:
           f"{platform.python_version()}, duckdb {duckdb.__version__}")
     rows = []
     for orders in args.orders:
-        base = args.cache / str(orders)
-        counts = generate(base, orders)
+        base = args.cache / (str(orders) + ("" if args.tracking_format == "jsonl"
+                                            else f"-{args.tracking_format}"))
+        counts = generate(base, orders, args.tracking_format)
         size = sum(p.stat().st_size for p in (base / "inbox").iterdir()) / 1e6
         floor, events = bare_read(base / "inbox")
         seconds, peak, manifest = run_cli(base)
@@ -180,7 +194,7 @@ def main() -> None:
               f"the time")
     if not args.no_profile:
         print(f"\nprofile of {args.orders[-1]:,} orders (no Prefect, cumulative seconds):")
-        print(profile(args.cache / str(args.orders[-1])))
+        print(profile(base))
 
 
 if __name__ == "__main__":

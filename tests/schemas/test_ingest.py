@@ -358,6 +358,45 @@ def test_jsonl_parsed_whole_reads_as_line_by_line(tmp_path, monkeypatch):
     assert [r[:2] for r in whole[0]["rejects"]] == [(3, "nu"), (4, "nu")]
 
 
+def _json_file_tables(folder, content):
+    folder.mkdir()
+    orders = _write_csv(folder / "orders.csv", [_line("O1")])
+    path = folder / "tracking.json"
+    path.write_text(content, encoding="utf-8")
+    reports, tables = _ingested(folder, [orders, path], {
+        "tracking_csv": "select * exclude (_file) from tracking_csv order by all",
+        "tracking_meta": "select * exclude (_file) from tracking_meta order by all",
+        "rejects": 'select "row", "column", value, reason from rejects order by all'})
+    tracking = next(r for r in reports if r.file == "tracking.json")
+    return tables, (tracking.rows_read, tracking.rows_accepted, tracking.rows_rejected)
+
+
+def test_json_list_parsed_whole_reads_as_document_by_document(tmp_path, monkeypatch):
+    import schemas.ingest
+
+    listed = json.dumps(EDGE_DOCUMENTS, ensure_ascii=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(schemas.ingest, "_parse_whole", lambda *args: None)
+        by_document = _json_file_tables(tmp_path / "by_document", listed)
+    # parsed whole, on one line or indented: reading it in Python would fail the test
+    monkeypatch.setattr(schemas.ingest, "json_documents_frame", None)
+    assert _json_file_tables(tmp_path / "whole", listed) == by_document
+    assert _json_file_tables(tmp_path / "indented", json.dumps(EDGE_DOCUMENTS, indent=2)) \
+        == by_document
+    assert by_document[1] == (5, 3, 2)
+    assert len(by_document[0]["tracking_csv"]) == 3
+    assert [r[:2] for r in by_document[0]["rejects"]] == [(3, "nu"), (4, "nu")]
+
+
+def test_json_file_the_json_reader_cannot_take_as_a_list_is_read_in_python(tmp_path):
+    # one document, not a list; a list with a field of another shape: each read in full
+    one = _json_file_tables(tmp_path / "one", json.dumps(EDGE_DOCUMENTS[1]))
+    assert one[1] == (1, 1, 0) and len(one[0]["tracking_csv"]) == 2
+    other = _json_file_tables(tmp_path / "other", json.dumps(
+        [EDGE_DOCUMENTS[1], {"nu": "A2", "data": "x"}]))
+    assert other[1][0] == 2 and sum(other[1][1:]) == 2 and len(other[0]["tracking_csv"]) == 2
+
+
 @pytest.mark.parametrize("content", [
     b'{"nu": "A1"}\n\n{"nu": "A2"}\n',        # a blank line (the JSON reader skips it)
     b'{"nu": "A1"}\n   \n{"nu": "A2"}\n',     # a line of spaces
