@@ -98,6 +98,10 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("收件人电话无人接听，派送不成功", "PROBLEM"),
     ("客户拒收，原因：不想要了", "REFUSED"),
     ("快件已退回，寄件人已签收", "RETURN_SIGNED"),
+    ("快件已退回寄件人，已签收", "RETURN_SIGNED"),
+    ("快件已退回寄件人，待签收", "RETURNING"),
+    ("已签收，如需退货请联系客服", "SIGNED"),
+    ("未妥投，原因：收件人不在", "PROBLEM"),
     ("快件因地址错误退回中", "RETURNING"),
     ("快件正在退回寄件人途中", "RETURNING"),
     # the generic states

@@ -115,7 +115,9 @@ create or replace macro scan_strong_status(c, f) as case
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
         case when regexp_matches(c, scan_venues()) then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
+    -- returned, then signed: within a clause, or in the next one ("已退回寄件人，已签收")
     when regexp_matches(c, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；]{0,6}签收')
+      or (regexp_matches(f, '(退回|退件|退货)[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)') and scan_signed(f))
         then 'RETURN_SIGNED'
     when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
     when scan_signed(f) then case
@@ -137,7 +139,7 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, '无法联系|联系不上|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
                            || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
-                           || '(派送|投递|配送)(不成功|失败|异常)|失败签收|延误|异常|拦截')
+                           || '(派送|投递|配送)(不成功|失败|异常)|未妥投|妥投失败|失败签收|延误|异常|拦截')
         then 'PROBLEM'
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
 end;
