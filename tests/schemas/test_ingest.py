@@ -371,6 +371,22 @@ def _json_file_tables(folder, content):
     return tables, (tracking.rows_read, tracking.rows_accepted, tracking.rows_rejected)
 
 
+@pytest.mark.parametrize("space", [" ", "\u3000", "\u00a0", "\u2002"],
+                         ids=["ascii", "ideographic", "no-break", "en"])
+def test_kuaidi100_event_fields_are_trimmed_of_any_space(tmp_path, space):
+    # times and codes are trimmed through a fast path for plain ASCII: a value starting or
+    # ending with any space (DuckDB's trim removes Unicode's) is trimmed all the same
+    event = {"time": f"{space}2026-11-19 13:00:00{space}", "context": "已揽收",
+             "statusCode": f"{space}103{space}", "areaName": f"{space}浙江省,杭州市{space}",
+             "status": f"{space}揽收{space}"}
+    document = {"lastResult": {"nu": "73100000000001", "com": "zhongtong", "data": [event]}}
+    tables, counts = _tracking_tables(tmp_path, [json.dumps(document, ensure_ascii=False)])
+    assert counts == (1, 1, 0, 0)
+    (row,) = tables["tracking_csv"]
+    assert "2026-11-19 13:00:00" in {str(v) for v in row}
+    assert {"103", "浙江省,杭州市", "揽收"} <= set(row)
+
+
 def test_json_list_parsed_whole_reads_as_document_by_document(tmp_path, monkeypatch):
     import schemas.ingest
 

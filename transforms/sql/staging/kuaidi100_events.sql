@@ -12,19 +12,31 @@ events as (
     from docs
 ),
 
+fields as (
+    select _file, _row, tracking_no, carrier, coalesce(e.time, e.ftime) as time_text,
+           e.statusCode as code_text, e.status, e.context, e.areaName
+    from events
+),
+
 final as (
     select
         _file,
         _row,
         tracking_no,
         carrier,
-        nullif(trim(coalesce(e.time, e.ftime)), '') as event_time,
+        -- times and codes are ASCII: trim (which copies every value, and reads it for
+        -- Unicode spaces) only one that starts or ends with a space or is not plain ASCII
+        nullif(case when starts_with(time_text, ' ') or ends_with(time_text, ' ')
+                      or strlen(time_text) <> length(time_text) then trim(time_text)
+                    else time_text end, '') as event_time,
         cast(null as varchar) as state,
-        nullif(trim(e.statusCode), '') as status_code,
-        nullif(trim(e.status), '') as status_text,
-        e.context as context,
-        nullif(trim(e.areaName), '') as area
-    from events
+        nullif(case when starts_with(code_text, ' ') or ends_with(code_text, ' ')
+                      or strlen(code_text) <> length(code_text) then trim(code_text)
+                    else code_text end, '') as status_code,
+        nullif(trim(status), '') as status_text,
+        context,
+        nullif(trim(areaName), '') as area
+    from fields
 )
 
 select * from final
