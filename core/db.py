@@ -64,6 +64,12 @@ def column_names(con: duckdb.DuckDBPyConnection, table: str,
             if of_type is None or kind == of_type]
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether a table (temp or not) of that name exists."""
+    return con.execute("select count(*) from duckdb_tables() where table_name = $t",
+                       {"t": table}).fetchone()[0] > 0
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     """Insert rows into `table` (an empty list is fine; executemany refuses one)."""
     if rows:

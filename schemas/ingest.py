@@ -14,6 +14,7 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -25,8 +26,9 @@ from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
 from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
                              read_text_lines, sniff, utf8_copy)
-from schemas.validate import CONTROL_CHARACTERS, REJECTS_DDL, TIMESTAMP_FORMATS, validate
-from core.db import column_names, insert_rows, register, sql_text
+from schemas.validate import (CONTROL_CHARACTERS, REJECTS_DDL, TIMESTAMP_FORMATS, typing,
+                              validate)
+from core.db import column_names, insert_rows, register, sql_text, table_exists
 
 KINDS = ("order_lines", "inventory", "tracking_csv", "agents", "feedback")
 TABLE_COLUMNS = {
@@ -193,6 +195,13 @@ def _digest(path: Path) -> FileDigest:
                       controls)
 
 
+# kinds whose files are typed as they are read (`load_file(typed=…)`): one pass over a
+# million order lines, not a table of text and then a typed copy of it. Tracking is not
+# (its flat rows join the documents' events first), nor feedback (its results are read
+# in Chinese first)
+TYPED_ON_LOAD = ("order_lines", "inventory", "agents")
+
+
 def _create_raw(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     cols = ", ".join(f"{c} varchar" for c in TABLE_COLUMNS[kind])
     con.execute(f"create or replace temp table raw_{kind} ({cols}, _file varchar, _row bigint)")
@@ -260,12 +269,19 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
         reports: list[FileReport] = [None] * len(loading)  # type: ignore[list-item]
         con.execute(SANITIZED_DDL)
 
+        def typed_on_load(kind: str) -> bool:
+            # typed as read, unless a file of the kind may hold control characters: those
+            # are listed from the text (`list_control_characters`) and removed before typing
+            return kind in TYPED_ON_LOAD and not any(
+                digests[i].result().may_hold_controls for i in order if loading[i][0] == kind)
+
         def load_and_validate(indices: list[int], kinds: list[str]) -> None:
+            typed = {kind: typed_on_load(kind) for kind in kinds}
             for i in indices:
                 kind, path = loading[i]
                 copy = copies[path].result if path in copies else None
                 reports[i] = _load_one(con, kind, path, loaders, workdir, config, as_of,
-                                       digests[i].result, copy)
+                                       digests[i].result, copy, typed.get(kind, False))
             if "tracking_csv" in kinds:
                 _stage_kuaidi100(con)
             if "feedback" in kinds:
@@ -274,7 +290,8 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
                              if digests[i].result().may_hold_controls]
             for kind in kinds:
                 list_control_characters(con, kind, with_controls)
-                validate(con, kind, with_controls, config.limits.max_cell_chars)
+                validate(con, kind, with_controls, config.limits.max_cell_chars,
+                         typed[kind] and table_exists(con, f"typed_{kind}"))
 
         load_and_validate([i for i in order if loading[i][0] == "tracking"], ["tracking_csv"])
         _drop_documents(con)
@@ -296,9 +313,10 @@ def _is_json(path: Path) -> bool:
 def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,
               workdir: Path, config, as_of: dt.datetime | None,
               digest: Callable[[], FileDigest],
-              utf8: Callable[[], Path] | None = None) -> FileReport:
-    """Load one input file into its raw table; its report (digest not yet filled in). A
-    CSV is read from `utf8()` when given, its UTF-8 copy made ahead."""
+              utf8: Callable[[], Path] | None = None, typed: bool = False) -> FileReport:
+    """Load one input file into its raw table, or with `typed` into `typed_<kind>`, typed
+    as it is read; its report (digest not yet filled in). A CSV is read from `utf8()` when
+    given, its UTF-8 copy made ahead."""
     if kind == "tracking" and _is_json(path):
         read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes,
                                           digest)
@@ -308,8 +326,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: di
     if kind == "feedback":
         return _load_feedback(con, path, loaders[target], workdir, config, as_of)
     profiles, required, sheet = loaders[target]
-    loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
-                       config.limits.max_line_bytes, utf8)
+    if typed:
+        loaded = load_file(con, path, f"typed_{target}", profiles, required, workdir, sheet,
+                           config.limits.max_line_bytes, utf8,
+                           typed=(f"raw_{target}", partial(typing, target)))
+    else:
+        loaded = load_file(con, path, f"raw_{target}", profiles, required, workdir, sheet,
+                           config.limits.max_line_bytes, utf8)
     _record_headers(con, loaded)
     return FileReport(path.name, target, "", loaded.encoding, loaded.profile.name,
                       loaded.rows_read, rows_dropped_blank=loaded.rows_dropped_blank,

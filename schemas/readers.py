@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from core.db import column_names, register
+from core.db import column_names, register, table_exists
 from core.errors import InputError
 from schemas.profiles import Profile
 
@@ -286,11 +286,17 @@ def sniff(path: Path, profiles: list[Profile], required: tuple, sheet: str | Non
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: list[Profile],
               required: tuple, workdir: Path, sheet: str | None = None,
               max_line_bytes: int = 64 << 20,
-              utf8: Callable[[], Path] | None = None) -> LoadedFile:
+              utf8: Callable[[], Path] | None = None,
+              typed: tuple[str, Callable] | None = None) -> LoadedFile:
     """Load one export into DuckDB table `table` with canonical text columns + `_file`, `_row`.
 
     Blank rows and total rows (合计/总计 …) are dropped and counted. A CSV is read from
     `utf8()`, its UTF-8 copy made ahead (see `to_utf8`), when given.
+
+    With `typed` = (table, typing), the rows are typed as they are read (one pass, not a
+    table of text then a typed copy of it): `typing` (`schemas.validate.typing`) takes the
+    text of each column of `table` (the text table this file would go to) and `table` here
+    names the typed table, a table of the work database the first file creates.
     """
     header = sniff(path, profiles, required, sheet)
     headers, header_of = header.headers, header.header_of
@@ -311,13 +317,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
                f"columns={{{', '.join(repr(c) + ': ' + repr('VARCHAR') for c in columns)}}})")
     # the target's columns in its order, each from its export column, else NULL: the
     # first file of a kind becomes the target table itself, a later one is appended
-    target = column_names(con, table)
-    selected = ", ".join(
-        "$file as _file" if col == "_file"
-        else "cast(null as bigint) as _row" if col == "_row"
-        else f"nullif(trim(c{headers.index(header_of[col])}), '') as {col}" if col in header_of
-        else f"cast(null as varchar) as {col}"
-        for col in target)
+    text = {col: f"nullif(trim(c{headers.index(header_of[col])}), '')" if col in header_of
+            else "cast(null as varchar)"
+            for col in column_names(con, typed[0] if typed else table)
+            if col not in ("_file", "_row")}
+    selected = "$file as _file, cast(null as bigint) as _row, "
+    outer = "*"
+    if typed:
+        typing = typed[1](text)
+        selected += typing.inner
+        outer = typing.outer
+        params.update(typing.params)
+    else:
+        selected += ", ".join(f"{expr} as {col}" for col, expr in text.items())
     # a row is blank only if its first cell is: the CASE reads the other cells only for the
     # rare rows whose first cell is blank (a plain AND of every cell's test costs seconds
     # at a million lines, since a projection evaluates every operand)
@@ -325,12 +337,14 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     all_blank = f"(case when {blank[0]} then {' and '.join(blank[1:]) or 'true'} else false end)"
     is_total = f"upper(trim(coalesce({columns[0]}, ''))) similar to $total_re"
     params.update(file=path.name, total_re=f"({'|'.join(TOTAL_MARKERS)}).*")
+    # typed, a table of the work database (the accepted rows stay for the next stages)
+    loading = "_typed_loading" if typed else "_loaded"
     try:
         # one scan, in the file's order: rowid is the row's position, so `_row` is set from
         # it afterwards (cheaper than numbering the rows while reading, which is serial)
-        con.execute(f"create or replace temp table _loaded as select {selected}, "
-                    f"{all_blank} as _blank, not ({all_blank}) and {is_total} as _total "
-                    f"from {raw}", params)
+        con.execute(f"create or replace {'' if typed else 'temp '}table {loading} as "
+                    f"select {outer} from (select {selected}, {all_blank} as _blank, "
+                    f"not ({all_blank}) and {is_total} as _total from {raw})", params)
     except duckdb.Error as exc:
         raise InputError(f"cannot parse as CSV ({str(exc).splitlines()[0]})",
                          file=path.name) from None
@@ -339,19 +353,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
             con.unregister("_xlsx_rows")
     loaded = LoadedFile(path=path, profile=header.profile,
                         encoding=header.encoding, columns=sorted(header_of))
-    con.execute("update _loaded set _row = rowid + $first", {"first": header.index + 2})
+    con.execute(f"update {loading} set _row = rowid + $first", {"first": header.index + 2})
     loaded.rows_read, loaded.rows_dropped_blank, loaded.rows_dropped_total = con.execute(
         "select count(*), count(*) filter (where _blank), count(*) filter (where _total) "
-        "from _loaded").fetchall()[0]
-    con.execute("delete from _loaded where _blank or _total")
-    con.execute("alter table _loaded drop column _blank")
-    con.execute("alter table _loaded drop column _total")
-    if con.execute(f"select count(*) from {table}").fetchall()[0][0]:
-        con.execute(f"insert into {table} select * from _loaded")
-        con.execute("drop table _loaded")
+        f"from {loading}").fetchall()[0]
+    con.execute(f"delete from {loading} where _blank or _total")
+    con.execute(f"alter table {loading} drop column _blank")
+    con.execute(f"alter table {loading} drop column _total")
+    if table_exists(con, table) and con.execute(f"select count(*) from {table}").fetchall()[0][0]:
+        con.execute(f"insert into {table} by name select * from {loading}")
+        con.execute(f"drop table {loading}")
     else:  # copying a million rows costs seconds; a rename nothing
-        con.execute(f"drop table {table}")
-        con.execute(f"alter table _loaded rename to {table}")
+        con.execute(f"drop table if exists {table}")
+        con.execute(f"alter table {loading} rename to {table}")
     return loaded
 
 

@@ -9,6 +9,8 @@ fields disagree between lines are rejected whole. What is left is the accepted t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandera.errors
 import polars as pl
@@ -44,21 +46,22 @@ def _cast(column: str, kind: str) -> str:
     return f"try_cast(replace(replace(replace({column}, ',', ''), '¥', ''), '元', '') as double)"
 
 
-def coerce(con: duckdb.DuckDBPyConnection, kind: str,
-           files_with_controls: list[str] | tuple[str, ...] = ()) -> None:
-    """Pass 1: `raw_<kind>` (text; a table or a view) → `typed_<kind>`; values that do not
-    cast become rejects. The characters no spreadsheet can hold (`CONTROL_CHARACTERS`) are
-    removed first from the rows of `files_with_controls`, the only files that may hold
-    them. A row is known by its row id in `typed_<kind>` from here on (`rejects._rid`)."""
-    con.execute(REJECTS_DDL)
+@dataclass(frozen=True)
+class Typing:
+    """How the rows of a kind are typed from their text: `inner`, the select list of the
+    typed columns (and of the text of those cast, `_text_<column>`) over a row's text
+    expressions; `outer`, the select list over that which keeps the text of a value that
+    did not cast in `_bad_<column>` (a reject later) and drops the rest; `params` for both."""
+
+    inner: str
+    outer: str
+    params: dict
+
+
+def typing(kind: str, text: dict[str, str]) -> Typing:
+    """The typing of `kind` from `text`, each column's text as an SQL expression."""
     types = COLUMN_TYPES[kind]
-    columns = [c for c in column_names(con, f"raw_{kind}") if c not in ("_file", "_row")]
-    text = {c: f"r.{c}" for c in columns}
-    if files_with_controls:
-        varchar = set(column_names(con, f"raw_{kind}", "VARCHAR"))
-        text.update({c: f"case when list_contains($files, r._file) "
-                        f"then regexp_replace(r.{c}, $controls, '', 'g') else r.{c} end"
-                     for c in columns if c in varchar})
+    columns = list(text)
     select = []
     for c in columns:
         if c in types:
@@ -72,33 +75,59 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str,
             select.append(f"{text[c]} as {c}")
     params = {"ts_formats": TIMESTAMP_FORMATS} if "timestamp" in {types[c] for c in columns
                                                                   if c in types} else {}
-    if files_with_controls:
-        params.update(files=list(files_with_controls), controls=CONTROL_CHARACTERS)
     if kind == "order_lines" and "status" in columns:
         params.update(status_raw=list(ORDER_STATUS), status_canonical=list(ORDER_STATUS.values()))
     # a value that does not cast keeps its text in `_bad_<column>`: the rejects are then
-    # read from this one table, each value cast once, with no second pass over the raw rows
+    # read from the typed table, each value cast once, with no second pass over the text
     cast = [c for c in columns if c in types]
-    texts = [f"{text[c]} as _text_{c}" for c in cast]
-    failed = [f"case when _text_{c} is not null and {c} is null then _text_{c} end as _bad_{c}"
-              for c in cast]
-    typed = (f"select r._file, r._row, {', '.join(select + texts)} "
-             f"from raw_{kind} r")
+    inner = ", ".join(select + [f"{text[c]} as _text_{c}" for c in cast])
+    outer = "*"
     if cast:
-        typed = (f"select * exclude ({', '.join(f'_text_{c}' for c in cast)}), "
-                 f"{', '.join(failed)} from ({typed})")
+        outer = (f"* exclude ({', '.join(f'_text_{c}' for c in cast)}), "
+                 + ", ".join(f"case when _text_{c} is not null and {c} is null "
+                             f"then _text_{c} end as _bad_{c}" for c in cast))
+    return Typing(inner, outer, params)
+
+
+def coerce(con: duckdb.DuckDBPyConnection, kind: str,
+           files_with_controls: list[str] | tuple[str, ...] = ()) -> None:
+    """Pass 1: `raw_<kind>` (text; a table or a view) → `typed_<kind>`; values that do not
+    cast become rejects (`cast_rejects`). The characters no spreadsheet can hold
+    (`CONTROL_CHARACTERS`) are removed first from the rows of `files_with_controls`, the
+    only files that may hold them. A row is known by its row id in `typed_<kind>` from here
+    on (`rejects._rid`). (A file of a kind `typed_on_load` was typed as it was read.)"""
+    con.execute(REJECTS_DDL)
+    columns = [c for c in column_names(con, f"raw_{kind}") if c not in ("_file", "_row")]
+    text = {c: f"r.{c}" for c in columns}
+    if files_with_controls:
+        varchar = set(column_names(con, f"raw_{kind}", "VARCHAR"))
+        text.update({c: f"case when list_contains($files, r._file) "
+                        f"then regexp_replace(r.{c}, $controls, '', 'g') else r.{c} end"
+                     for c in columns if c in varchar})
+    typed = typing(kind, text)
+    params = dict(typed.params)
+    if files_with_controls:
+        params.update(files=list(files_with_controls), controls=CONTROL_CHARACTERS)
     # a table of the work database (not a temp table): `accept` turns it into `<kind>` in place
-    con.execute(f"create or replace table typed_{kind} as {typed}", params)
-    for c in columns:
-        if c in types:
+    con.execute(f"create or replace table typed_{kind} as select {typed.outer} from "
+                f"(select r._file, r._row, {typed.inner} from raw_{kind} r)", params)
+    cast_rejects(con, kind)
+
+
+def cast_rejects(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Every value of `typed_<kind>` that did not cast (`_bad_<column>`) is a reject."""
+    types = COLUMN_TYPES[kind]
+    for c in column_names(con, f"typed_{kind}"):
+        if c.startswith("_bad_") and c.removeprefix("_bad_") in types:
+            col = c.removeprefix("_bad_")
             con.execute(f"""
                 insert into rejects
-                select t.rowid, $kind, t._file, t._row, coalesce(h.header, $col), t._bad_{c},
+                select t.rowid, $kind, t._file, t._row, coalesce(h.header, $col), t._bad_{col},
                        $reason
                 from typed_{kind} t
                 left join file_headers h on h.file = t._file and h.column = $col
-                where t._bad_{c} is not null
-            """, {"kind": kind, "col": c, "reason": TYPE_REASONS[types[c]]})
+                where t._bad_{col} is not null
+            """, {"kind": kind, "col": col, "reason": TYPE_REASONS[types[col]]})
 
 
 def reject_long_values(con: duckdb.DuckDBPyConnection, kind: str, max_cell_chars: int) -> None:
@@ -274,10 +303,16 @@ def accept(con: duckdb.DuckDBPyConnection, kind: str) -> None:
 
 def validate(con: duckdb.DuckDBPyConnection, kind: str,
              files_with_controls: list[str] | tuple[str, ...] = (),
-             max_cell_chars: int | None = None) -> None:
+             max_cell_chars: int | None = None, typed_on_load: bool = False) -> None:
     """Both passes (and, for orders, the order-consistency check), then accept. With
-    `max_cell_chars`, longer values are rejects (`reject_long_values`)."""
-    coerce(con, kind, files_with_controls)
+    `max_cell_chars`, longer values are rejects (`reject_long_values`). With
+    `typed_on_load`, `typed_<kind>` was made as the files were read (`typing`), and
+    `raw_<kind>` holds nothing."""
+    if typed_on_load:
+        con.execute(REJECTS_DDL)
+        cast_rejects(con, kind)
+    else:
+        coerce(con, kind, files_with_controls)
     if max_cell_chars is not None:
         reject_long_values(con, kind, max_cell_chars)
     check(con, kind)

@@ -58,6 +58,48 @@ def _ingest(tmp_path, *paths):
     return reports, rows["rejects"], rows["lines"][0][0], rows["events"][0][0]
 
 
+def test_exports_typed_as_read_equal_typed_after_reading(tmp_path, monkeypatch):
+    """Order lines, stock and agents are typed as they are read (`TYPED_ON_LOAD`): the
+    same accepted rows, rejects and counts as reading the text first, then typing it."""
+    import schemas.ingest
+
+    def run(folder):
+        folder.mkdir()
+        paths = [
+            _write_csv(folder / "orders_a.csv", [
+                _line("O1", 订单状态="已发货 "), _line("O2", 付款时间="昨天"), [""] * len(HEADERS),
+                _line("O3", 实付金额="¥1,234.50", 数量=" 2 "), _line("O4", 单价="九块九"),
+                _line("O5", 收货人="\u3000李四\u3000", 付款时间="2026/11/19 10:00")],
+                       encoding="gb18030"),
+            _write_csv(folder / "orders_b.csv", [_line("O6", 发货时间="2026年11月19日 12:00"),
+                                                 _line("O7", 订单状态="TRADE_CLOSED")],
+                       encoding="utf-8", title=False, total=False)]
+        (folder / "inventory.csv").write_text(
+            "商品编码,仓库,实际库存,锁定库存\nSKU-1,杭州仓,5,x\nSKU-2,杭州仓, 7 ,1\n",
+            encoding="utf-8")
+        (folder / "agents.csv").write_text("agent_id,name,capacity\nA1,王五,40\nA2,赵六,很多\n",
+                                           encoding="utf-8")
+        reports, tables = _ingested(folder, [*paths, folder / "inventory.csv",
+                                             folder / "agents.csv"], {
+            kind: f"select * exclude (_file) from {kind} order by all"
+            for kind in ("order_lines", "inventory", "agents")} | {
+            "rejects": 'select kind, file, "row", "column", value, reason from rejects '
+                       'order by all',
+            "text": "select count(*) from raw_order_lines"})
+        return [r.as_dict() for r in reports], tables
+
+    typed_as_read = run(tmp_path / "as_read")
+    monkeypatch.setattr(schemas.ingest, "TYPED_ON_LOAD", ())
+    typed_after = run(tmp_path / "after")
+    assert typed_as_read[1].pop("text") == [(0,)]  # no table of text was made
+    assert typed_after[1].pop("text") != [(0,)]
+    assert typed_as_read == typed_after
+    assert [r[1] for r in typed_as_read[1]["order_lines"]] == ["O6", "O1", "O3", "O5"]
+    assert {r[1:4] for r in typed_as_read[1]["rejects"]} == {
+        ("agents.csv", 3, "每日容量"), ("orders_a.csv", 5, "付款时间"),
+        ("orders_a.csv", 8, "单价"), ("orders_b.csv", 3, "订单状态")}
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
 def test_encodings_are_detected(tmp_path, encoding):
     path = _write_csv(tmp_path / "orders.csv", [_line("O1"), _line("O2", 收货人="李四")],
