@@ -1,6 +1,7 @@
 """Two-pass validation of loaded exports: every bad row goes to `rejects` with a reason.
 
-Pass 1 (DuckDB): text → types with TRY_CAST / try_strptime; a value that does not cast, or
+Pass 1 (DuckDB): text → types with TRY_CAST / try_strptime (order lines, stock and agents as
+their files are read, `typing`); a value that does not cast, or
 that is longer than a spreadsheet cell holds, is a reject naming its column (characters no
 spreadsheet can hold are removed first). Pass 2 (pandera): the models in `schemas.models`
 on the typed columns; each failing row is a reject. Rows of an order whose order-level
@@ -95,7 +96,8 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str,
     cast become rejects (`cast_rejects`). The characters no spreadsheet can hold
     (`CONTROL_CHARACTERS`) are removed first from the rows of `files_with_controls`, the
     only files that may hold them. A row is known by its row id in `typed_<kind>` from here
-    on (`rejects._rid`). (A file of a kind `typed_on_load` was typed as it was read.)"""
+    on (`rejects._rid`). Files typed as they were read (`validate(typed_on_load=True)`,
+    `schemas.readers.load_file(typed=…)`) skip this copy and have only their rejects read."""
     con.execute(REJECTS_DDL)
     columns = [c for c in column_names(con, f"raw_{kind}") if c not in ("_file", "_row")]
     text = {c: f"r.{c}" for c in columns}
