@@ -77,8 +77,8 @@ def bare_read(inbox: Path) -> tuple[float, int]:
             con.execute("select count(*) from read_csv($p, all_varchar=true, null_padding=true, "
                         "strict_mode=false)",
                         {"p": str(utf8)}).fetchall()
-            events = con.execute(EVENTS[next(inbox.glob("tracking.*")).suffix],
-                                 {"p": str(next(inbox.glob("tracking.*")))}).fetchone()[0]
+            tracking = next(inbox.glob("tracking.*"))
+            events = con.execute(EVENTS[tracking.suffix], {"p": str(tracking)}).fetchone()[0]
         finally:
             con.close()
     return time.perf_counter() - start, int(events)
