@@ -429,6 +429,30 @@ def test_kuaidi100_event_fields_are_trimmed_of_any_space(tmp_path, space):
     assert {"103", "浙江省,杭州市", "揽收"} <= set(row)
 
 
+def test_jsonl_files_parsed_whole_keep_their_own_line_numbers(tmp_path):
+    # the files parsed whole share one table; one refused after it was parsed (a blank
+    # line) is taken out again and read by line; every document keeps its file's line
+    def doc(number, at="13:00"):
+        return json.dumps({"lastResult": {"nu": number, "com": "zhongtong", "data": [
+            {"time": f"2026-11-19 {at}:00", "context": "已揽收", "statusCode": "103"}]}})
+
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1")])
+    contents = {"tracking_a.jsonl": [doc("A1"), doc(""), doc("A3")],
+                "tracking_b.jsonl": [doc(""), doc("B2"), ""],
+                "tracking_c.jsonl": [doc("C1"), doc("C2", "14:00"), doc("")]}
+    for name, lines in contents.items():
+        (tmp_path / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    reports, tables = _ingested(tmp_path, [orders, *(tmp_path / n for n in contents)], {
+        "rejects": 'select file, "row", "column" from rejects order by all',
+        "events": "select _file, _row, tracking_no from tracking_csv order by all"})
+    assert tables["rejects"] == [("tracking_a.jsonl", 2, "nu"), ("tracking_b.jsonl", 1, "nu"),
+                                 ("tracking_c.jsonl", 3, "nu")]
+    assert tables["events"] == [("tracking_a.jsonl", 1, "A1"), ("tracking_a.jsonl", 3, "A3"),
+                                ("tracking_b.jsonl", 2, "B2"), ("tracking_c.jsonl", 1, "C1"),
+                                ("tracking_c.jsonl", 2, "C2")]
+    assert [r.rows_read for r in reports if r.file.startswith("tracking")] == [3, 3, 3]
+
+
 def test_json_list_parsed_whole_reads_as_document_by_document(tmp_path, monkeypatch):
     import schemas.ingest
 
