@@ -433,11 +433,12 @@ def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[],
     and the events are one list (a push's `lastResult.data` or a query's `data`), not two.
     Returns the number of documents, or None when nothing was kept.
 
-    `lines()` is the JSONL file's line count (`lines` is None for a list). Only a file that reader takes
-    document for document qualifies: a broken line or document, another shape, a blank line
-    (which that reader skips, shifting line numbers), a longer line, or a JSON file that is
-    not a list makes it refuse or count fewer documents than lines. Then nothing is kept and
-    the caller reads the lines (or the list) one by one, each document's fault its own reject.
+    `lines()` is the JSONL file's line count (`lines` is None for a list). Only a file that
+    reader takes document for document qualifies: a broken line or document, another shape,
+    a blank line (which that reader skips, shifting line numbers), a longer line, or a JSON
+    file that is not a list makes it refuse or count fewer documents than lines. Then
+    nothing is kept and the caller reads the lines (or the list) one by one, each
+    document's fault its own reject.
     """
     table = f"{PARSED_PREFIX}{len(_parsed_tables(con))}"
     columns = {k: _json_type(v) for k, v in pf.KUAIDI100_DOCUMENT.items()}

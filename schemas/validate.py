@@ -92,13 +92,12 @@ def typing(kind: str, text: dict[str, str]) -> Typing:
 
 def coerce(con: duckdb.DuckDBPyConnection, kind: str,
            files_with_controls: list[str] | tuple[str, ...] = ()) -> None:
-    """Pass 1: `raw_<kind>` (text; a table or a view) → `typed_<kind>`; values that do not
-    cast become rejects (`cast_rejects`). The characters no spreadsheet can hold
-    (`CONTROL_CHARACTERS`) are removed first from the rows of `files_with_controls`, the
-    only files that may hold them. A row is known by its row id in `typed_<kind>` from here
-    on (`rejects._rid`). Files typed as they were read (`validate(typed_on_load=True)`,
-    `schemas.readers.load_file(typed=…)`) skip this copy and have only their rejects read."""
-    con.execute(REJECTS_DDL)
+    """Pass 1: `raw_<kind>` (text; a table or a view) → `typed_<kind>`, where a value that
+    does not cast keeps its text for its reject (`cast_rejects`). The characters no
+    spreadsheet can hold (`CONTROL_CHARACTERS`) are removed first from the rows of
+    `files_with_controls`, the only files that may hold them. A row is known by its row id
+    in `typed_<kind>` from here on (`rejects._rid`). Files typed as they were read
+    (`validate(typed_on_load=True)`, `schemas.readers.load_file(typed=…)`) skip this copy."""
     columns = [c for c in column_names(con, f"raw_{kind}") if c not in ("_file", "_row")]
     text = {c: f"r.{c}" for c in columns}
     if files_with_controls:
@@ -113,7 +112,6 @@ def coerce(con: duckdb.DuckDBPyConnection, kind: str,
     # a table of the work database (not a temp table): `accept` turns it into `<kind>` in place
     con.execute(f"create or replace table typed_{kind} as select {typed.outer} from "
                 f"(select r._file, r._row, {typed.inner} from raw_{kind} r)", params)
-    cast_rejects(con, kind)
 
 
 def cast_rejects(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -310,11 +308,10 @@ def validate(con: duckdb.DuckDBPyConnection, kind: str,
     `max_cell_chars`, longer values are rejects (`reject_long_values`). With
     `typed_on_load`, `typed_<kind>` was made as the files were read (`typing`), and
     `raw_<kind>` holds nothing."""
-    if typed_on_load:
-        con.execute(REJECTS_DDL)
-        cast_rejects(con, kind)
-    else:
+    con.execute(REJECTS_DDL)
+    if not typed_on_load:
         coerce(con, kind, files_with_controls)
+    cast_rejects(con, kind)
     if max_cell_chars is not None:
         reject_long_values(con, kind, max_cell_chars)
     check(con, kind)
