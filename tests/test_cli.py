@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from flows.local_api import SERVER_APP
 from logiwatch.cli import main
 from tests.helpers import ROOT
 
@@ -259,7 +260,7 @@ def _servers_of(home) -> list[int]:
             env = (proc / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"prefect.server.api.server:create_app" in cmd and \
+        if SERVER_APP.encode() in cmd and \
                 f"PREFECT_HOME={home}".encode() in env:
             pids.append(int(proc.name))
     return pids
