@@ -68,3 +68,42 @@ def test_carrier_aliases_from_config_are_added():
                            ).fetchone() == ("zhongtong",)
     finally:
         con.close()
+
+
+# configured patterns of every kind: some the macro measures for its length check, some it
+# cannot measure safely (RE2 reads `[[:digit:]]` as one character, `\d{,3}` literally)
+EXTRA_PATTERNS = {
+    "kuayue": {"patterns": [r"KY\d+", r"\d{16,}", r"(KYE|KYX)\d{10,12}"]},
+    "annengwuliu": {"patterns": [r"AN[[:digit:]]{10}", r"\d{,3}AN", r"[^A-Z]{19}"]},
+    "zhongtong": {"patterns": [r"ZT\d{11}"]},
+}
+
+
+def test_candidate_carriers_agree_with_every_pattern_matched_one_by_one():
+    """The macro's length checks never hide a match: for numbers of every length around
+    the patterns', the candidates equal those found by matching each configured pattern
+    (the `carrier_patterns` table) in turn."""
+    con = duckdb.connect()
+    try:
+        create_reference_tables(con, load_config(overrides={"carriers": EXTRA_PATTERNS}))
+        numbers = [r["number"] for r in _vectors()] + [
+            "KY1", "KY" + "9" * 30, "9" * 15, "9" * 16, "9" * 25, "KYE" + "1" * 9,
+            "KYX" + "1" * 10, "KYE" + "1" * 12, "KYE" + "1" * 13, "AN1234567890",
+            "AN12345678901", "12AN", "1{,3}AN", "AN", r"\d{,3}AN", "1" * 19, "1１" * 9 + "1",
+            "ZT" + "1" * 11, "ZT" + "1" * 12, "SF" + "1" * 13, "顺丰" + "1" * 13, "", " "]
+        numbers += ["7" * k for k in range(1, 22)] + ["JDX" + "1" * k for k in range(8, 16)]
+        by_pattern = dict(con.execute("""
+            select n, coalesce(list_sort(list_distinct(list(p.code) filter (where
+                       regexp_full_match(n, p.regex) and (not p.s10 or s10_check_ok(n))))), [])
+            from unnest($numbers) t(n), carrier_patterns p
+            group by n
+        """, {"numbers": numbers}).fetchall())
+        found = dict(con.execute("select n, candidate_carriers(n) from unnest($numbers) t(n)",
+                                 {"numbers": numbers}).fetchall())
+    finally:
+        con.close()
+    assert found == by_pattern
+    # the extra patterns do match, so the comparison covers them
+    assert found["KY" + "9" * 30] == ["kuayue"] and "kuayue" in found["9" * 16]
+    assert found["AN1234567890"] == ["annengwuliu"] and found["1{,3}AN"] == ["annengwuliu"]
+    assert "annengwuliu" in found["1１" * 9 + "1"] and found["ZT" + "1" * 11] == ["zhongtong"]
