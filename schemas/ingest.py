@@ -214,19 +214,16 @@ def _record_headers(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
 
 
 def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path,
-                        max_line_bytes: int, digest: Callable[[], FileDigest]) -> tuple[int, int]:
-    """Append a JSON/JSONL file's documents to raw_tracking_docs (or, parsed whole, to a
-    `_k100_parsed_<n>` table); returns (lines read, blank lines)."""
+                        max_line_bytes: int, parsed: dict[str, int]) -> tuple[int, int]:
+    """Account for a JSON/JSONL file's documents: its count when DuckDB's JSON reader
+    parsed it whole (`parsed`, by file name: `_parse_whole`), else its documents appended
+    to raw_tracking_docs, line by line or (a JSON file) document by document; returns
+    (lines read, blank lines)."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=path.name)
-    jsonl = path.suffix.lower() == ".jsonl"
-    if detect_encoding(path) == "utf-8":
-        # a JSONL file must give one document per line; a JSON file is parsed whole as a list
-        documents = _parse_whole(con, path, (lambda: digest().lines) if jsonl else None,
-                                 max_line_bytes)
-        if documents is not None:
-            return documents, 0
-    if jsonl:
+    if path.name in parsed:
+        return parsed[path.name], 0
+    if path.suffix.lower() == ".jsonl":
         read_text_lines(con, path, workdir, "raw_tracking_docs", max_line_bytes)
         return con.execute("select count(*), count(*) filter (where coalesce(line, '') = '') "
                            "from raw_tracking_docs where _file = $f", {"f": path.name}
@@ -237,6 +234,18 @@ def _load_tracking_docs(con: duckdb.DuckDBPyConnection, path: Path, workdir: Pat
                 {"file": path.name})
     con.unregister("_json_docs")
     return len(frame), 0
+
+
+def _parse_json_exports(con: duckdb.DuckDBPyConnection, paths: list[Path],
+                        lines: Callable[[Path], int], max_line_bytes: int) -> dict[str, int]:
+    """Parse the UTF-8 JSONL files together, then the UTF-8 JSON files together, with
+    DuckDB's JSON reader (`_parse_whole`); returns the documents of each file kept, by name.
+    An empty file, or one in another encoding, is left to `_load_tracking_docs`."""
+    candidates = [p for p in paths if p.stat().st_size > 0 and detect_encoding(p) == "utf-8"]
+    jsonl = [p for p in candidates if p.suffix.lower() == ".jsonl"]
+    json_lists = [p for p in candidates if p.suffix.lower() != ".jsonl"]
+    return {**(_parse_whole(con, jsonl, lines, max_line_bytes) if jsonl else {}),
+            **(_parse_whole(con, json_lists, None, max_line_bytes) if json_lists else {})}
 
 
 def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config, workdir: Path,
@@ -277,11 +286,15 @@ def ingest(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], config,
 
         def load_and_validate(indices: list[int], kinds: list[str]) -> None:
             typed = {kind: typed_on_load(kind) for kind in kinds}
+            line_counts = {loading[i][1]: digests[i] for i in indices}
+            parsed = _parse_json_exports(
+                con, [loading[i][1] for i in indices if _is_json(loading[i][1])],
+                lambda path: line_counts[path].result().lines, config.limits.max_line_bytes)
             for i in indices:
                 kind, path = loading[i]
                 copy = copies[path].result if path in copies else None
                 reports[i] = _load_one(con, kind, path, loaders, workdir, config, as_of,
-                                       digests[i].result, copy, typed.get(kind, False))
+                                       parsed, copy, typed.get(kind, False))
             if "tracking_csv" in kinds:
                 _stage_kuaidi100(con)
             if "feedback" in kinds:
@@ -311,15 +324,15 @@ def _is_json(path: Path) -> bool:
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, kind: str, path: Path, loaders: dict,
-              workdir: Path, config, as_of: dt.datetime | None,
-              digest: Callable[[], FileDigest],
+              workdir: Path, config, as_of: dt.datetime | None, parsed: dict[str, int],
               utf8: Callable[[], Path] | None = None, typed: bool = False) -> FileReport:
     """Load one input file into its raw table, or with `typed` into `typed_<kind>`, typed
     as it is read; its report (digest not yet filled in). A CSV is read from `utf8()` when
-    given, its UTF-8 copy made ahead."""
+    given, its UTF-8 copy made ahead; a JSON file's documents may be parsed already
+    (`parsed`: `_parse_json_exports`)."""
     if kind == "tracking" and _is_json(path):
         read, blank = _load_tracking_docs(con, path, workdir, config.limits.max_line_bytes,
-                                          digest)
+                                          parsed)
         return FileReport(path.name, "tracking_json", "", "utf-8", "kuaidi100", read,
                           rows_dropped_blank=blank)
     target = "tracking_csv" if kind == "tracking" else kind
@@ -422,48 +435,65 @@ def _json_type(spec) -> str:
 PARSED_PREFIX = "_k100_parsed_"
 
 
-def _parse_whole(con: duckdb.DuckDBPyConnection, path: Path, lines: Callable[[], int] | None,
-                 max_line_bytes: int) -> int | None:
-    """Parse a UTF-8 JSONL file, or a JSON file holding a list, with DuckDB's JSON reader,
-    which reads and parses in one pass on every core (twice as fast as reading lines, then
-    parsing each; and a list is never held in Python) into a new `_k100_parsed_<n>` table of
-    documents (`staging/kuaidi100_docs`, `_row` left empty) whose row id is the document's
-    index (its line, or its place in the list). Each document is kept as the fields that
-    model takes, not as the whole parsed object: the fields no one reads are never stored,
-    and the events are one list (a push's `lastResult.data` or a query's `data`), not two.
-    Returns the number of documents, or None when nothing was kept.
+def _parse_whole(con: duckdb.DuckDBPyConnection, paths: list[Path],
+                 lines: Callable[[Path], int] | None, max_line_bytes: int) -> dict[str, int]:
+    """Parse UTF-8 JSONL files, or JSON files each holding a list, with DuckDB's JSON reader,
+    which reads and parses in one pass on every core, all the files at once (twice as fast
+    as reading lines, then parsing each; and a list is never held in Python), into a new
+    `_k100_parsed_<n>` table of documents (`staging/kuaidi100_docs`) whose `_row` is the
+    document's index in its file (its line, or its place in the list). Each document is
+    kept as the fields that model takes, not as the whole parsed object: the fields no one
+    reads are never stored, and the events are one list (a push's `lastResult.data` or a
+    query's `data`), not two. Returns the number of documents of each file kept, by name.
 
-    `lines()` is the JSONL file's line count (`lines` is None for a list). Only a file that
-    reader takes document for document qualifies: a broken line or document, another shape,
-    a blank line (which that reader skips, shifting line numbers), a longer line, or a JSON
-    file that is not a list makes it refuse or count fewer documents than lines. Then
-    nothing is kept and the caller reads the lines (or the list) one by one, each
-    document's fault its own reject.
+    `lines(path)` is a JSONL file's line count (`lines` is None for lists). Only a file
+    that reader takes document for document is kept: a broken line or document, another
+    shape, a blank line (which that reader skips, shifting line numbers), a longer line, or
+    a JSON file that is not a list makes it refuse the files or count fewer documents than
+    lines. A file whose count falls short is taken out; when the reader refuses, each file
+    is parsed on its own, and the one it refuses is not kept. The caller reads the files
+    not kept line by line (or document by document), each document's fault its own reject.
     """
     table = f"{PARSED_PREFIX}{len(_parsed_tables(con))}"
     columns = {k: _json_type(v) for k, v in pf.KUAIDI100_DOCUMENT.items()}
     try:
+        # row ids follow the files' order, then each file's documents (insertion order)
         con.execute(f"""
             create temp table {table} as
             with raw_tracking_parsed as (
-                select $file as _file, cast(null as bigint) as _row,
+                select parse_filename(filename) as _file, cast(null as bigint) as _row,
                        cast(null as varchar) as line, d as doc
-                from read_json($path, format=$format, columns=$columns,
-                               maximum_object_size=$max_line) d
+                from read_json($paths, format=$format, columns=$columns,
+                               maximum_object_size=$max_line, filename=true) d
             )
             select * from ({sql_text("staging/kuaidi100_docs")})
-        """, {"file": path.name, "path": str(path), "columns": columns,
+        """, {"paths": [str(p) for p in paths], "columns": columns,
               "format": "array" if lines is None else "newline_delimited",
               "max_line": max_line_bytes})
     except duckdb.Error:
         con.execute(f"drop table if exists {table}")
-        return None
-    documents = con.execute(f"select count(*) from {table}").fetchone()[0]
-    # the line count is asked for only now: the digest thread counts while DuckDB parses
-    if lines is not None and documents != lines():
+        if len(paths) == 1:
+            return {}
+        # one file's fault refuses them all: each on its own, the others are still kept
+        return {name: n for p in paths
+                for name, n in _parse_whole(con, [p], lines, max_line_bytes).items()}
+    found = {name: (n, first) for name, n, first in con.execute(
+        f"select _file, count(*), min(rowid) from {table} group by _file").fetchall()}
+    # the line counts are asked for only now: the digest thread counts while DuckDB parses
+    kept = {p.name: found.get(p.name, (0, 0)) for p in paths
+            if lines is None or found.get(p.name, (0, 0))[0] == lines(p)}
+    if len(found) > 1:
+        # each document's index in its own file; in a table of one file, its row id + 1
+        # (`_documents`), which saves the update
+        con.execute(f"update {table} set _row = rowid - k.first + 1 "
+                    f"from (select unnest($names) as name, unnest($firsts) as first) k "
+                    f"where {table}._file = k.name",
+                    {"names": list(kept), "firsts": [first for _, first in kept.values()]})
+        if len(kept) < len(found):
+            con.execute(f"delete from {table} where _row is null")
+    elif not kept:
         con.execute(f"drop table {table}")
-        return None
-    return documents
+    return {name: n for name, (n, _) in kept.items()}
 
 
 def _parsed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -486,7 +516,7 @@ def _documents(con: duckdb.DuckDBPyConnection) -> None:
     # take only the fields they need, and the event lists are read once, by the last
     con.execute("create or replace temp view k100_docs as "
                 + " union all ".join([f"select * from ({sql_text('staging/kuaidi100_docs')})",
-                                      *(f"select * replace (rowid + 1 as _row) from {t}"
+                                      *(f"select * replace (coalesce(_row, rowid + 1) as _row) from {t}"
                                         for t in _parsed_tables(con))]))
 
 

@@ -453,12 +453,72 @@ def test_jsonl_files_parsed_whole_keep_their_own_line_numbers(tmp_path):
     assert [r.rows_read for r in reports if r.file.startswith("tracking")] == [3, 3, 3]
 
 
+def test_tracking_files_are_parsed_together_and_one_the_reader_refuses_alone(tmp_path,
+                                                                             monkeypatch):
+    """UTF-8 JSONL files are parsed in one read of DuckDB's JSON reader, as are JSON lists.
+    A broken line makes that reader refuse them all: each is then parsed on its own, and
+    only the broken file is read line by line; every document keeps its own file's line
+    (or place in its list)."""
+    import schemas.ingest
+
+    parses, by_line = [], []
+    parse_whole, read_lines = schemas.ingest._parse_whole, schemas.ingest.read_text_lines
+    monkeypatch.setattr(schemas.ingest, "_parse_whole", lambda con, paths, *rest: (
+        parses.append(sorted(p.name for p in paths)), parse_whole(con, paths, *rest))[1])
+    monkeypatch.setattr(schemas.ingest, "read_text_lines", lambda con, path, *rest: (
+        by_line.append(path.name), read_lines(con, path, *rest))[1])
+
+    def doc(number):
+        return {"lastResult": {"nu": number, "com": "zhongtong", "data": [
+            {"time": "2026-11-19 13:00:00", "context": "已揽收", "statusCode": "103"}]}}
+
+    def write(folder, contents):
+        folder.mkdir()
+        for name, content in contents.items():
+            (folder / name).write_text(content, encoding="utf-8")
+        return [_write_csv(folder / "orders.csv", [_line("O1")]),
+                *(folder / name for name in contents)]
+
+    def jsonl(*numbers):
+        return "".join(json.dumps(doc(n)) + "\n" for n in numbers)
+
+    queries = {"rejects": 'select file, "row", "column" from rejects order by all',
+               "events": "select _file, _row, tracking_no from tracking_csv order by all"}
+    paths = write(tmp_path / "good", {
+        "tracking_a.jsonl": jsonl("A1", "A2"), "tracking_b.jsonl": jsonl("B1", "", "B3"),
+        "tracking_c.json": json.dumps([doc("C1"), doc("")]),
+        "tracking_d.json": json.dumps([doc("D1"), doc("D2")], indent=1)})
+    reports, tables = _ingested(tmp_path / "good", paths, queries)
+    assert parses == [["tracking_a.jsonl", "tracking_b.jsonl"],
+                      ["tracking_c.json", "tracking_d.json"]] and by_line == []
+    assert tables["rejects"] == [("tracking_b.jsonl", 2, "nu"), ("tracking_c.json", 2, "nu")]
+    assert tables["events"] == [
+        ("tracking_a.jsonl", 1, "A1"), ("tracking_a.jsonl", 2, "A2"),
+        ("tracking_b.jsonl", 1, "B1"), ("tracking_b.jsonl", 3, "B3"),
+        ("tracking_c.json", 1, "C1"), ("tracking_d.json", 1, "D1"), ("tracking_d.json", 2, "D2")]
+    assert [r.rows_read for r in reports if r.file.startswith("tracking")] == [2, 3, 2, 2]
+
+    parses.clear()
+    paths = write(tmp_path / "broken", {
+        "tracking_a.jsonl": jsonl("A1", "A2"), "tracking_b.jsonl": jsonl("B1") + "{broken\n"
+        + jsonl("B3"), "tracking_c.jsonl": jsonl("C1", "", "C3")})
+    reports, tables = _ingested(tmp_path / "broken", paths, queries)
+    assert parses[0] == ["tracking_a.jsonl", "tracking_b.jsonl", "tracking_c.jsonl"]
+    assert by_line == ["tracking_b.jsonl"]
+    assert tables["rejects"] == [("tracking_b.jsonl", 2, "(line)"), ("tracking_c.jsonl", 2, "nu")]
+    assert tables["events"] == [
+        ("tracking_a.jsonl", 1, "A1"), ("tracking_a.jsonl", 2, "A2"),
+        ("tracking_b.jsonl", 1, "B1"), ("tracking_b.jsonl", 3, "B3"),
+        ("tracking_c.jsonl", 1, "C1"), ("tracking_c.jsonl", 3, "C3")]
+    assert [r.rows_read for r in reports if r.file.startswith("tracking")] == [2, 3, 3]
+
+
 def test_json_list_parsed_whole_reads_as_document_by_document(tmp_path, monkeypatch):
     import schemas.ingest
 
     listed = json.dumps(EDGE_DOCUMENTS, ensure_ascii=False)
     with monkeypatch.context() as patch:
-        patch.setattr(schemas.ingest, "_parse_whole", lambda *args: None)
+        patch.setattr(schemas.ingest, "_parse_whole", lambda *args: {})
         by_document = _json_file_tables(tmp_path / "by_document", listed)
     # parsed whole, on one line or indented: reading it in Python would fail the test
     monkeypatch.setattr(schemas.ingest, "json_documents_frame", None)
@@ -523,11 +583,13 @@ def test_tracking_row_ids_follow_each_files_rows(tmp_path):
         w.writerow(["快递单号", "时间", "轨迹"])
         w.writerows([f"SF{i % 997:010d}", f"2026-11-{10 + i % 9:02d} 10:00:00", f"第{i}站"]
                     for i in range(events))
-    docs = tmp_path / "tracking_b.jsonl"
-    docs.write_text("".join(json.dumps({"nu": f"YT{d:08d}", "data": [
-        {"time": f"2026-11-19 {h:02d}:00:00", "context": f"{d}-{h}"} for h in range(10)]}) + "\n"
-        for d in range(events // 10)), encoding="utf-8")
-    _, rows = _ingested(tmp_path, [orders, flat, docs], {"out_of_order": """
+    # two JSONL files, parsed together by DuckDB's JSON reader
+    docs = [tmp_path / f"tracking_{name}.jsonl" for name in "bc"]
+    for n, path in enumerate(docs):
+        path.write_text("".join(json.dumps({"nu": f"YT{n}{d:07d}", "data": [
+            {"time": f"2026-11-19 {h:02d}:00:00", "context": f"{d}-{h}"} for h in range(10)]})
+            + "\n" for d in range(events // 10)), encoding="utf-8")
+    _, rows = _ingested(tmp_path, [orders, flat, *docs], {"out_of_order": """
         select _file, count(*) filter (where _row < prev_row
                                          or _row = prev_row and context < prev_context)
         from (select _file, _row, context,
@@ -535,7 +597,8 @@ def test_tracking_row_ids_follow_each_files_rows(tmp_path):
               from (select *, rowid as _rid from tracking_csv)
               window w as (partition by _file order by _rid))
         group by _file order by _file"""})
-    assert rows["out_of_order"] == [("tracking_a.csv", 0), ("tracking_b.jsonl", 0)]
+    assert rows["out_of_order"] == [("tracking_a.csv", 0), ("tracking_b.jsonl", 0),
+                                    ("tracking_c.jsonl", 0)]
 
 
 @pytest.mark.parametrize("escape", ["\\u0007", "\\u001B", "\\b", "\\f", "\\u0000"])
