@@ -8,7 +8,9 @@ another reason, 2 bad input or configuration (one-line message naming file, row 
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -500,5 +502,37 @@ def validate(files, config_path):
         sys.exit(EXIT_INPUT)
 
 
+# the exit code `entry` saw, for `_end_now`
+_exit_code = [0]
+
+
+def entry() -> None:
+    """The `logiwatch` command (its console script, and `python -m logiwatch.cli`): `main`,
+    then the process ends once the exit handlers have run (`_end_now`)."""
+    atexit.register(_end_now)  # registered first, so it runs last
+    try:
+        main()
+    except SystemExit as exc:
+        _exit_code[0] = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        raise
+    except BaseException:
+        _exit_code[0] = 1
+        raise
+
+
+def _end_now() -> None:
+    """The last exit handler: end the process without the interpreter's teardown, which
+    frees the objects of every module loaded (Prefect, pandas, DuckDB …) one by one, 0.7 to
+    0.9 s after every command, measured on 2 cores. By now the outputs are closed, Prefect's
+    handlers have sent their last logs and events, and the temporary server is stopped."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be written to it
+            pass
+    os._exit(_exit_code[0])
+
+
 if __name__ == "__main__":
-    main()
+    entry()
