@@ -24,8 +24,8 @@ import numpy as np
 from core.errors import InputError, MissingExportError
 from core.labels import RESULT_FROM_EN
 from schemas import profiles as pf
-from schemas.readers import (LoadedFile, detect_encoding, json_documents_frame, load_file,
-                             read_text_lines, sniff, utf8_copy)
+from schemas.readers import (PARALLEL_LINE_BYTES, LoadedFile, detect_encoding,
+                             json_documents_frame, load_file, read_text_lines, sniff, utf8_copy)
 from schemas.validate import (CONTROL_CHARACTERS, REJECTS_DDL, TIMESTAMP_FORMATS, typing,
                               validate)
 from core.db import column_names, insert_rows, register, sql_text, table_exists
@@ -469,7 +469,11 @@ def _parse_whole(con: duckdb.DuckDBPyConnection, paths: list[Path],
             select * from ({sql_text("staging/kuaidi100_docs")})
         """, {"paths": [str(p) for p in paths], "columns": columns,
               "format": "array" if lines is None else "newline_delimited",
-              "max_line": max_line_bytes})
+              # JSONL is read in parallel, faster with shorter lines allowed: a longer line
+              # makes the reader refuse its file, which is then read by line (up to the
+              # limit). A list is read on one thread, and read otherwise in Python
+              "max_line": max_line_bytes if lines is None
+              else min(max_line_bytes, PARALLEL_LINE_BYTES)})
     except duckdb.Error:
         con.execute(f"drop table if exists {table}")
         if len(paths) == 1:

@@ -1,4 +1,7 @@
-"""schemas.readers: UTF-8 copies of CSV exports made ahead of the run that reads them."""
+"""schemas.readers: UTF-8 copies of CSV exports made ahead of the run that reads them; lines
+up to the configured limit read however long."""
+
+import json
 
 import duckdb
 import pytest
@@ -65,3 +68,51 @@ def test_bad_bytes_met_ahead_are_reported_by_the_run(tmp_path, copies):
                                          r"gb18030"):
         _order_ids(tmp_path, orders)
     assert copies == [("orders.csv", "ahead")]
+
+
+@pytest.fixture
+def short_parallel_lines(monkeypatch):
+    """Exports are first read allowing lines of 4 KB (`PARALLEL_LINE_BYTES`, 8 MB in use)."""
+    import schemas.ingest
+
+    monkeypatch.setattr(readers, "PARALLEL_LINE_BYTES", 4096)
+    monkeypatch.setattr(schemas.ingest, "PARALLEL_LINE_BYTES", 4096)
+
+
+def _ingested_rows(tmp_path, paths, query, max_line_bytes=None):
+    config = load_config(overrides={"limits": {"max_line_bytes": max_line_bytes}}
+                         if max_line_bytes else None)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    try:
+        ingest(con, classify(paths, config.inputs), config, work)
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def test_lines_longer_than_the_first_read_allows_are_read_up_to_the_limit(
+        tmp_path, short_parallel_lines):
+    # a 60 KB order line (a long buyer message) and a 60 KB Kuaidi100 line: read again,
+    # allowing `limits.max_line_bytes`, whole
+    message = "请尽快发货，谢谢" * 2500
+    orders = _write_csv(tmp_path / "orders.csv",
+                        [_line("O1"), _line("O2", 买家留言=message), _line("O3")])
+    tracking = tmp_path / "tracking.jsonl"
+    tracking.write_text("".join(json.dumps({"nu": f"7310000000000{n}", "data": [
+        {"time": "2026-11-19 13:00:00", "context": context, "status": "在途"}]},
+        ensure_ascii=False) + "\n" for n, context in enumerate(["运输中", message])),
+        encoding="utf-8")
+    assert _ingested_rows(tmp_path, [orders, tracking], """
+        select order_id, length(buyer_message) from order_lines union all
+        select tracking_no, length(context) from tracking_csv order by 1""") == [
+        ("73100000000000", 3), ("73100000000001", len(message)), ("O1", None),
+        ("O2", len(message)), ("O3", None)]
+
+
+def test_a_csv_line_longer_than_the_limit_stops_the_run_naming_the_file(
+        tmp_path, short_parallel_lines):
+    orders = _write_csv(tmp_path / "orders.csv", [_line("O1", 买家留言="好" * 20000)])
+    with pytest.raises(InputError, match=r"^orders\.csv: cannot parse as CSV"):
+        _ingested_rows(tmp_path, [orders], "select 1", max_line_bytes=8192)
