@@ -75,3 +75,22 @@ def test_an_orders_question_types_are_its_lines_distinct_ones_in_order():
     finally:
         con.close()
     assert rows == [("A", "地址异常 缺货"), ("B", None)]
+
+
+def test_an_orders_fields_are_its_lines_own_or_the_least_of_its_lines():
+    # one line: its own fields (not aggregated); several: the least of each free-text field;
+    # either way a 旺店通 region cell gives the province and city when they are missing
+    region = {"province": None, "city": None, "region": "浙江省 杭州市 西湖区"}
+    lines = [order("S", buyer_message="请放门口", seller_remark=None, **region),
+             order("M", sku="S1", buyer_message="周末送", seller_remark="加急"),
+             order("M", sku="S2", buyer_message="请放门口", seller_remark=None, **region)]
+    con = duckdb.connect()
+    try:
+        load(con, orders=lines)
+        build_staging(con, load_config(), AS_OF)
+        rows = con.execute("select order_id, province, city, buyer_message, seller_remark, "
+                           "_row from stg_orders order by 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [("M", "浙江", "杭州市", "周末送", "加急", 3),
+                    ("S", "浙江省", "杭州市", "请放门口", None, 2)]

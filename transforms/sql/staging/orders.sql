@@ -15,7 +15,25 @@ zones as (
     select * from zone_provinces
 ),
 
-order_level as (
+line_counts as (
+    select order_id, count(*) as n_lines from lines group by order_id
+),
+
+single_line as (
+    -- most orders have one line: their fields are taken as they are, not aggregated
+    select
+        order_id, platform_order_id, shop, status,
+        nullif(question_type, '') as question_type,
+        created_at, paid_at, shipped_at, promised_ship_by, carrier,
+        tracking_no as tracking_no_raw, receiver_name, receiver_phone,
+        coalesce(province, regexp_split_to_array(trim(region), '\s+')[1]) as province,
+        coalesce(city, regexp_split_to_array(trim(region), '\s+')[2]) as city,
+        amount, buyer_message, seller_remark, flag, warehouse, order_type, _file, _row
+    from lines
+    semi join (select order_id from line_counts where n_lines = 1) using (order_id)
+),
+
+multi_line as (
     -- order-level fields agree on every line (validated); min() is exact there and
     -- deterministic for free-text fields that may differ between lines
     select
@@ -48,7 +66,14 @@ order_level as (
         min(_file) as _file,
         min(_row) as _row
     from lines
+    semi join (select order_id from line_counts where n_lines > 1) using (order_id)
     group by order_id
+),
+
+order_level as (
+    select * from single_line
+    union all
+    select * from multi_line
 ),
 
 visible as (
