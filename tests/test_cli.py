@@ -241,6 +241,12 @@ def test_run_records_its_flow_run_in_prefect_and_leaves_no_server(tmp_path):
     with sqlite3.connect(home / "prefect.db") as db:
         flows = db.execute("select name, state_type from flow_run").fetchall()
         tasks = db.execute("select name, state_type from task_run").fetchall()
+        logs = [m for (m,) in db.execute("select message from log")]
+        events = {e for (e,) in db.execute("select event from events")}
+    # the last logs and events are sent by Prefect's exit handlers, which run before the
+    # command ends its process (logiwatch.cli.entry)
+    assert logs.count("Finished in state Completed()") == 5  # the flow and its four tasks
+    assert "prefect.flow-run.Completed" in events
     assert len(flows) == 1
     name, state = flows[0]
     assert name.startswith("nightly-") and name.endswith("-2026-11-20") and state == "COMPLETED"
