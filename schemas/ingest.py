@@ -520,8 +520,8 @@ def _documents(con: duckdb.DuckDBPyConnection) -> None:
     # take only the fields they need, and the event lists are read once, by the last
     con.execute("create or replace temp view k100_docs as "
                 + " union all ".join([f"select * from ({sql_text('staging/kuaidi100_docs')})",
-                                      *(f"select * replace (coalesce(_row, rowid + 1) as _row) from {t}"
-                                        for t in _parsed_tables(con))]))
+                                      *(f"select * replace (coalesce(_row, rowid + 1) as _row) "
+                                        f"from {t}" for t in _parsed_tables(con))]))
 
 
 def _results_in_chinese(con: duckdb.DuckDBPyConnection) -> None:

@@ -357,15 +357,18 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
     # typed, a table of the work database (the accepted rows stay for the next stages)
     loading = "_typed_loading" if typed else "_loaded"
 
-    def create(max_line: int) -> None:
+    def create(max_line: int | None = None) -> None:
         # one scan, in the file's order: rowid is the row's position, so `_row` is set from
         # it afterwards (cheaper than numbering the rows while reading, which is serial)
         con.execute(f"create or replace {'' if typed else 'temp '}table {loading} as "
                     f"select {outer} from (select {selected}, {all_blank} as _blank, "
                     f"not ({all_blank}) and {is_total} as _total from {raw})",
-                    {**params, "max_line": max_line} if "max_line" in params else params)
+                    params if max_line is None else {**params, "max_line": max_line})
     try:
-        read_with_line_limit(create, max_line_bytes if "max_line" in params else 0)
+        if header.rows is None:  # a CSV, read with a line limit
+            read_with_line_limit(create, max_line_bytes)
+        else:
+            create()
     except duckdb.Error as exc:
         raise InputError(f"cannot parse as CSV ({str(exc).splitlines()[0]})",
                          file=path.name) from None
