@@ -96,10 +96,11 @@ def pattern_rows(registry: list[Carrier]) -> list[tuple[str, str, str, bool]]:
 
 # Patterns made only of these pieces have the same length in characters in RE2 (DuckDB) and
 # in Python's parser, which measures it: ASCII letters and digits, \d, classes of those,
-# groups, alternation and the quantifiers ? * + {m} {m,} {m,n}. RE2 reads some other
-# syntax differently (`[[:digit:]]`, `a{,3}`), so a pattern with it gets no length check.
+# groups, alternation, the anchors ^ $ and the quantifiers ? * + {m} {m,} {m,n}. RE2 reads
+# some other syntax differently (`[[:digit:]]`, `a{,3}`), so a pattern with it gets no
+# length check.
 _PLAIN_PATTERN = re.compile(
-    r"(?:[A-Za-z0-9]|\\d|\[(?:[A-Za-z0-9-]|\\d)+\]|\((?:\?:)?|\)|\||[?*+]"
+    r"(?:[A-Za-z0-9]|\\d|\[(?:[A-Za-z0-9-]|\\d)+\]|\((?:\?:)?|\)|\||[?*+^$]"
     r"|\{\d+(?:,\d*)?\})*")
 
 
@@ -132,12 +133,10 @@ def candidates_macro_sql(registry: list[Carrier]) -> str:
         return "'" + text.replace("'", "''") + "'"
 
     tests: dict[str, list[str]] = {}
-    for c in registry:
-        for pattern in (*c.patterns, *c.legacy_patterns):
-            check = " and s10_check_ok(n)" if c.check == "s10" and pattern == S10 else ""
-            tests.setdefault(c.code, []).append(
-                f"({_length_check(pattern)}regexp_full_match(n, {literal(f'^(?:{pattern})$')})"
-                f"{check})")
+    for code, regex, _, s10 in pattern_rows(registry):
+        check = " and s10_check_ok(n)" if s10 else ""
+        tests.setdefault(code, []).append(
+            f"({_length_check(regex)}regexp_full_match(n, {literal(regex)}){check})")
     arms = [f"case when {' or '.join(t)} then {literal(code)} end"
             for code, t in sorted(tests.items())]
     return ("create or replace macro candidate_carriers(n) as list_filter([\n    "
