@@ -25,9 +25,7 @@ single_line as (
         order_id, platform_order_id, shop, status,
         nullif(question_type, '') as question_type,
         created_at, paid_at, shipped_at, promised_ship_by, carrier,
-        tracking_no as tracking_no_raw, receiver_name, receiver_phone,
-        coalesce(province, regexp_split_to_array(trim(region), '\s+')[1]) as province,
-        coalesce(city, regexp_split_to_array(trim(region), '\s+')[2]) as city,
+        tracking_no as tracking_no_raw, receiver_name, receiver_phone, province, city, region,
         amount, buyer_message, seller_remark, flag, warehouse, order_type, _file, _row
     from lines
     semi join (select order_id from line_counts where n_lines = 1) using (order_id)
@@ -52,11 +50,9 @@ multi_line as (
         min(tracking_no) as tracking_no_raw,
         min(receiver_name) as receiver_name,
         min(receiver_phone) as receiver_phone,
-        -- 旺店通 writes 省市县 in one cell: "浙江省 杭州市 西湖区"
-        coalesce(min(province),
-                 regexp_split_to_array(trim(min(region)), '\s+')[1]) as province,
-        coalesce(min(city),
-                 regexp_split_to_array(trim(min(region)), '\s+')[2]) as city,
+        min(province) as province,
+        min(city) as city,
+        min(region) as region,
         min(amount) as amount,
         min(buyer_message) as buyer_message,
         min(seller_remark) as seller_remark,
@@ -71,9 +67,17 @@ multi_line as (
 ),
 
 order_level as (
-    select * from single_line
-    union all
-    select * from multi_line
+    -- 旺店通 writes 省市县 in one cell: "浙江省 杭州市 西湖区"
+    select
+        * exclude (region) replace (
+            coalesce(province, regexp_split_to_array(trim(region), '\s+')[1]) as province,
+            coalesce(city, regexp_split_to_array(trim(region), '\s+')[2]) as city
+        )
+    from (
+        select * from single_line
+        union all
+        select * from multi_line
+    )
 ),
 
 visible as (
