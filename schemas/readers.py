@@ -327,7 +327,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, profiles: 
         raw = "_xlsx_rows"
     else:
         source = utf8() if utf8 is not None else to_utf8(path, header.encoding, workdir)
-        params = {"path": str(source), "skip": header.index, "max_line": max_line_bytes}
+        params = {"path": str(source), "skip": header.index}  # with $max_line: `create`
         raw = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=',', "
                "quote='\"', escape='\"', null_padding=true, strict_mode=false, "
                "max_line_size=$max_line, "
