@@ -38,9 +38,10 @@ def _write_csv(path, rows, encoding="gbk", title=True, total=True, headers=HEADE
     return path
 
 
-def _ingested(tmp_path, paths, queries):
-    """Ingest `paths`; returns the reports and each named query's rows."""
-    config = load_config()
+def _ingested(tmp_path, paths, queries, config=None):
+    """Ingest `paths` (with `config`, else the defaults); returns the reports and each named
+    query's rows."""
+    config = config or load_config()
     con = duckdb.connect()
     try:
         reports = ingest(con, classify(list(paths), config.inputs), config, tmp_path)

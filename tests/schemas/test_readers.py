@@ -10,7 +10,7 @@ from core.config import load_config
 from core.errors import InputError
 from schemas import readers
 from schemas.ingest import classify, ingest
-from tests.schemas.test_ingest import _line, _write_csv
+from tests.schemas.test_ingest import _ingested, _line, _write_csv
 
 
 @pytest.fixture
@@ -79,19 +79,6 @@ def short_parallel_lines(monkeypatch):
     monkeypatch.setattr(schemas.ingest, "PARALLEL_LINE_BYTES", 4096)
 
 
-def _ingested_rows(tmp_path, paths, query, max_line_bytes=None):
-    config = load_config(overrides={"limits": {"max_line_bytes": max_line_bytes}}
-                         if max_line_bytes else None)
-    work = tmp_path / "work"
-    work.mkdir(exist_ok=True)
-    con = duckdb.connect()
-    try:
-        ingest(con, classify(paths, config.inputs), config, work)
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
-
 def test_lines_longer_than_the_first_read_allows_are_read_up_to_the_limit(
         tmp_path, short_parallel_lines):
     # a 60 KB order line (a long buyer message) and a 60 KB Kuaidi100 line: read again,
@@ -104,9 +91,10 @@ def test_lines_longer_than_the_first_read_allows_are_read_up_to_the_limit(
         {"time": "2026-11-19 13:00:00", "context": context, "status": "在途"}]},
         ensure_ascii=False) + "\n" for n, context in enumerate(["运输中", message])),
         encoding="utf-8")
-    assert _ingested_rows(tmp_path, [orders, tracking], """
+    _, rows = _ingested(tmp_path, [orders, tracking], {"lengths": """
         select order_id, length(buyer_message) from order_lines union all
-        select tracking_no, length(context) from tracking_csv order by 1""") == [
+        select tracking_no, length(context) from tracking_csv order by 1"""})
+    assert rows["lengths"] == [
         ("73100000000000", 3), ("73100000000001", len(message)), ("O1", None),
         ("O2", len(message)), ("O3", None)]
 
@@ -114,5 +102,6 @@ def test_lines_longer_than_the_first_read_allows_are_read_up_to_the_limit(
 def test_a_csv_line_longer_than_the_limit_stops_the_run_naming_the_file(
         tmp_path, short_parallel_lines):
     orders = _write_csv(tmp_path / "orders.csv", [_line("O1", 买家留言="好" * 20000)])
+    limited = load_config(overrides={"limits": {"max_line_bytes": 8192}})
     with pytest.raises(InputError, match=r"^orders\.csv: cannot parse as CSV"):
-        _ingested_rows(tmp_path, [orders], "select 1", max_line_bytes=8192)
+        _ingested(tmp_path, [orders], {}, limited)
