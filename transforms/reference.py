@@ -35,12 +35,17 @@ STATUS_CODES = {
 
 # Coarse codes and the finer states their text may name: old (and some current) responses give
 # the top-level state where newer ones give the sub-state (0 or 5 for 501 投柜或驿站, 3 for
-# 303 代签 / 304 投柜或站签收, 0 for 5 派件). A parcel's latest status takes the text's finer
-# state there (staging/parcel_status.sql); a code never yields to a text that contradicts it.
+# 303 代签 / 304 投柜或站签收, 0 for 5 派件). Older responses also gave 签收 3 to a parcel a
+# courier put in a locker (韵达's "快件已被…丰巢智能柜保管"), which newer ones name 501: the parcel
+# waits there. And 501 投柜或驿站 names the locker a scan happened at, also when a courier
+# took the parcel back out of it (圆通's "快件已被快递员从[递管家自提柜]取回"): it no longer waits
+# there, the courier has it. A parcel's latest status takes the text's finer state there
+# (staging/parcel_status.sql); a code never yields to a text that contradicts it.
 STATUS_REFINEMENTS = {
     "0": ("AT_LOCKER", "OUT_FOR_DELIVERY"),
     "5": ("AT_LOCKER",),
-    "3": ("SIGNED_PROXY", "SIGNED_LOCKER"),
+    "3": ("SIGNED_PROXY", "SIGNED_LOCKER", "AT_LOCKER"),
+    "501": ("OUT_FOR_DELIVERY",),
 }
 
 

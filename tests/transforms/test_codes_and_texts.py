@@ -13,39 +13,47 @@ from transforms.detect import build_staging, detect
 
 # a number of the right shape per carrier, so the number rules stay quiet
 CARRIERS = {"yuantong": ("圆通速递", "YT{:013d}"), "jd": ("京东物流", "JDX{:012d}"),
-            "shunfeng": ("顺丰速运", "SF{:013d}"), "youzhengguonei": ("中国邮政", "98{:011d}")}
-# every history moved to end at the same moment, so one run sees all of them
+            "shunfeng": ("顺丰速运", "SF{:013d}"), "youzhengguonei": ("中国邮政", "98{:011d}"),
+            "yunda": ("韵达快递", "4{:014d}"), "shentong": ("申通快递", "77{:013d}"),
+            "zhongtong": ("中通快递", "73{:012d}"), "huitongkuaidi": ("百世快递", "JT{:013d}")}
+# every moment of a history's life is one parcel: the history cut after each of its events,
+# moved so that event is the last one seen at END; the runs then look at all of them a minute
+# after that event and hours later, past the stalled and locker thresholds
 END = dt.datetime(2026, 11, 20, 8, 0)
-AFTER_LAST_SCAN = (1, 30, 60, 100)  # hours: past the stalled and locker thresholds
+AFTER_LAST_SCAN = (1 / 60, 1, 30, 60, 100)  # hours
 
 
 def _histories() -> list[list[dict]]:
     by_source = defaultdict(list)
     for row in scan_corpus("kuaidi100_events.csv"):
         by_source[(row["source"], row["carrier"])].append(row)
-    return list(by_source.values())
+    return [sorted(h, key=lambda r: r["time"]) for h in by_source.values()]
 
 
 def _exports() -> tuple[list[dict], list[dict], list[dict], set[dt.datetime]]:
     """Orders, the events with codes, the same events as flat text, and the moments to run."""
-    orders, coded, flat, moments = [], [], [], set()
-    for i, history in enumerate(_histories(), start=1):
-        times = [dt.datetime.fromisoformat(r["time"]) for r in history]
-        shift = END - max(times)
+    orders, coded, flat = [], [], []
+    parcel = 0
+    for history in _histories():
         carrier, shape = CARRIERS[history[0]["carrier"]]
-        number = shape.format(i)
-        first = min(times) + shift
-        orders.append(order(f"O{i}", carrier=carrier, tracking_no=number,
-                            created_at=str(first - dt.timedelta(hours=3)),
-                            paid_at=str(first - dt.timedelta(hours=2)),
-                            shipped_at=str(first - dt.timedelta(hours=1))))
-        for row, time in zip(history, times):
-            at = str(time + shift)
-            coded.append({"tracking_no": number, "event_time": at, "context": row["context"],
-                          "status_code": kuaidi100_code(row), "status_text": row["status_name"]})
-            flat.append({"tracking_no": number, "event_time": at, "context": row["context"]})
-            moments.add(time + shift + dt.timedelta(minutes=1))
-    moments |= {END + dt.timedelta(hours=h) for h in AFTER_LAST_SCAN}
+        for cut in range(1, len(history) + 1):
+            parcel += 1
+            seen = history[:cut]
+            times = [dt.datetime.fromisoformat(r["time"]) for r in seen]
+            shift = END - times[-1]
+            number = shape.format(parcel)
+            first = times[0] + shift
+            orders.append(order(f"O{parcel}", carrier=carrier, tracking_no=number,
+                                created_at=str(first - dt.timedelta(hours=3)),
+                                paid_at=str(first - dt.timedelta(hours=2)),
+                                shipped_at=str(first - dt.timedelta(hours=1))))
+            for row, time in zip(seen, times):
+                at = str(time + shift)
+                coded.append({"tracking_no": number, "event_time": at, "context": row["context"],
+                              "status_code": kuaidi100_code(row),
+                              "status_text": row["status_name"]})
+                flat.append({"tracking_no": number, "event_time": at, "context": row["context"]})
+    moments = {END + dt.timedelta(hours=h) for h in AFTER_LAST_SCAN}
     return orders, coded, flat, moments
 
 

@@ -152,9 +152,11 @@ create or replace macro scan_weak_status(f) as case
     when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|已下单|下单成功|已接单|已打印')
         then 'ORDERED'
     when regexp_matches(f, '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件') then 'PICKED_UP'
-    when regexp_matches(f, '到达|已到|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|运输|中转|转运|'
-                           || '在途|经转|发车|出发|途中|航班|干线|入库|出库|交接|封发|拆包|建包|'
-                           || '到件|发件|出港|进港|处理中心|集散|揽投部')
+    -- the seller's warehouse steps (审核, 拣货, 打包, 出库) are in transit too, as Kuaidi100 names them;
+    -- 百世 writes an arrival as 到【网点】
+    when regexp_matches(f, '到达|已到|到【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
+                           || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|审核|交接|'
+                           || '封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部')
         then 'IN_TRANSIT'
 end;
 
