@@ -81,6 +81,9 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("快件已由XX小区菜鸟驿站代收，请及时取件", "AT_LOCKER"),
     ("【合肥市】 快件已送达【快递超市的XX名苑3栋】, 如有问题请电联", "AT_LOCKER"),
     ("快件已投递到【XX小区丰巢智能柜】", "AT_LOCKER"),
+    ("快件已到达世纪联华超市圆通速递妈妈驿站联系电话137****3122", "AT_LOCKER"),
+    ("XX超市圆通速递妈妈驿站已发出自提短信请上门自提联系电话137****3122", "AT_LOCKER"),
+    ("快件已到达【杭州转运中心】，下一站【XX驿站】", "IN_TRANSIT"),
     # taken by a courier: back out of a locker (no longer waiting there) or from the sender
     ("快件已被快递员从丰巢柜取回，请等待快递员与您联系", "OUT_FOR_DELIVERY"),
     ("您的包裹已被快递员取走", "PICKED_UP"),

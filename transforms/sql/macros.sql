@@ -104,7 +104,7 @@ create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|�
 
 create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
     '待取件|待取货|待领取|未取|' || scan_pickup_codes() || '|'
-    || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走)');
+    || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走|自提)');
 
 create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|已被[^，。；]{0,6}取走|已取走|已领取')
@@ -132,7 +132,7 @@ create or replace macro scan_strong_status(c, f) as case
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
     when scan_awaiting_pickup(c)
-      or regexp_matches(c, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
+      or regexp_matches(c, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
         then 'AT_LOCKER'
