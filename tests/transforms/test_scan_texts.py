@@ -69,7 +69,7 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
         assert x["reason"].strip()
 
 
-@pytest.mark.parametrize("context, status", [
+CUES = [
     # what will or should happen never counts as having happened
     ("您的快件正在派送中，请您准备签收", "OUT_FOR_DELIVERY"),
     ("快递员正在派送，预计今日签收", "OUT_FOR_DELIVERY"),
@@ -120,9 +120,23 @@ def test_every_listed_exception_is_used_and_differs_from_its_code():
     ("【深圳转运中心】 已发出 下一站 【成都转运中心】", "IN_TRANSIT"),
     ("【江苏省宿迁市公司】 已收件", "PICKED_UP"),
     ("商家已下单，等待快递员上门揽收", "ORDERED"),
-])
+]
+
+
+@pytest.mark.parametrize("context, status", CUES)
 def test_cues(con, context, status):
     assert read(con, context) == status
+
+
+def test_a_text_the_strong_cues_read_holds_one_of_their_words(con):
+    # status_from_text skips the strong cues for a text without any of scan_strong_words():
+    # every text of the corpus and of the cues above that a strong cue reads must have one
+    texts = [t[0] for t in TEXTS] + [c for c, _ in CUES]
+    read_by_strong = con.execute(
+        "select c, regexp_matches(c, scan_strong_words()) from unnest($t) u(c) "
+        "where scan_strong_status(c, scan_facts(c)) is not null", {"t": texts}).fetchall()
+    assert len(read_by_strong) > 50
+    assert [c for c, has_word in read_by_strong if not has_word] == []
 
 
 def test_a_text_with_no_cue_is_unclassified(con):
