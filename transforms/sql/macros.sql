@@ -108,7 +108,7 @@ create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
 
 -- taken out by someone: 已被取出, 已从丰巢智能柜取出, 已由本人在驿站取件, 已出库 (no wait or request between)
 create or replace macro scan_collected(f) as
-    regexp_matches(f, '已(被|经|从|由)?[^，。；,待未请]{0,20}(取出|取走|取件|领取|提取|出库)');
+    regexp_matches(f, '已[^，。；,待未请]{0,20}(取出|取走|取件|领取|提取|出库)');
 
 create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|已被[^，。；]{0,6}取走|已取走|已领取')
@@ -126,7 +126,8 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
     -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
     -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
-    when scan_collected(f) and regexp_matches(c, scan_venues()) and not regexp_matches(f, '退回|退件|退货')
+    when scan_collected(f) and regexp_matches(c, scan_venues())
+         and not regexp_matches(f, '退回|退件|退货')
         then 'SIGNED_LOCKER'
     when scan_signed(f) then case
         when regexp_matches(c, scan_venues() || '|' || scan_pickup_codes()) then 'SIGNED_LOCKER'
