@@ -100,6 +100,10 @@ CUES = [
     ("快递员已取件", "PICKED_UP"),
     ("您的订单已出库", "IN_TRANSIT"),
     ("您的快件已由快递驿站代收，感谢您使用京东物流", "SIGNED_LOCKER"),
+    # 中通 names a 菜鸟 station by its store (快递鸟 coded this 代收 304, a signature by proxy)
+    ("【广州市】 快件已被【菜鸟的广州石溪永宁大街15号店】代收，如有问题请电联（9519666）", "SIGNED_LOCKER"),
+    ("【广州市】 您的快递已签收, 签收人在【菜鸟的广州石溪永宁大街15号店】领取。", "SIGNED_LOCKER"),
+    ("【广州市】 快件已被【菜鸟的XX店】取走", "SIGNED_LOCKER"),
     ("已签收，签收人是：门卫", "SIGNED_PROXY"),
     ("快件已由小区门卫代收", "SIGNED_PROXY"),
     ("【上海市】 投递并签收，签收人：他人收 草签", "SIGNED_PROXY"),
@@ -119,6 +123,8 @@ CUES = [
     # the generic states
     ("【深圳转运中心】 已发出 下一站 【成都转运中心】", "IN_TRANSIT"),
     ("【江苏省宿迁市公司】 已收件", "PICKED_UP"),
+    ("到常州市【常州市区点】", "IN_TRANSIT"),
+    ("快件到达【北京东城天坛】", "IN_TRANSIT"),
     ("商家已下单，等待快递员上门揽收", "ORDERED"),
 ]
 

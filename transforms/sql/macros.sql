@@ -89,7 +89,9 @@ create or replace macro norm_province(p) as regexp_replace(
 -- NULL means no cue at all: the caller reads it as IN_TRANSIT and warns (warnings.csv).
 create or replace macro scan_venues() as
     '驿站|快递柜|智能柜|丰巢|自提柜|自提点|代收点|代理点|快递超市|快递点|收件宝|速递易|近邻宝|'
-    || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点';
+    || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点|'
+    -- 中通 names a 菜鸟 station by its store: 【菜鸟的广州石溪永宁大街15号店】
+    || '菜鸟的[^，。；】]{0,30}店';
 
 create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
@@ -162,8 +164,8 @@ create or replace macro scan_weak_status(f) as case
         then 'ORDERED'
     when regexp_matches(f, '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件') then 'PICKED_UP'
     -- the seller's warehouse steps (审核, 拣货, 打包, 出库) are in transit too, as Kuaidi100 names them;
-    -- 百世 writes an arrival as 到【网点】
-    when regexp_matches(f, '到达|已到|到【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
+    -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
+    when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|审核|交接|'
                            || '封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部')
         then 'IN_TRANSIT'
