@@ -95,7 +95,7 @@ create or replace macro scan_venues() as
 
 create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
-    || '单位签收|公司签收';
+    || '单位签收|公司签收|指定地点';
 
 -- what a text asks for or announces, cut out before looking for what happened
 create or replace macro scan_facts(c) as
@@ -150,24 +150,31 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, '无法联系|联系不上|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
                            || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
-                           || '(派送|投递|配送)(不成功|失败|异常)|未妥投|妥投失败|失败签收|延误|异常|拦截')
+                           || '(派送|投递|配送)(不成功|失败|异常)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
         then 'PROBLEM'
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
 end;
+
+create or replace macro scan_pickup_words() as
+    '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件|收货完成';
 
 create or replace macro scan_weak_status(f) as case
     when regexp_matches(f, '销单|取消寄件|订单已取消|已取消') then 'CANCELLED'
     when regexp_matches(f, '清关|海关') then 'CUSTOMS'
     when regexp_matches(f, '派件|派送|配送中|投递中|正在投递|开始投递|安排投递|为您派|配送员|派件员')
         then 'OUT_FOR_DELIVERY'
-    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|已下单|下单成功|已接单|已打印')
+    -- 京东's 揽收任务已分配给… (a courier sent for the parcel) and 下次揽收时间… (a pickup put off)
+    -- are not the parcel picked up
+    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已下单|下单成功|已接单|已打印')
         then 'ORDERED'
-    when regexp_matches(f, '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件') then 'PICKED_UP'
+    -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit)
+    when regexp_matches(f, scan_pickup_words())
+         and regexp_matches(regexp_replace(f, '【[^】]*】', '', 'g'), scan_pickup_words()) then 'PICKED_UP'
     -- the seller's warehouse steps (审核, 拣货, 打包, 出库) are in transit too, as Kuaidi100 names them;
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
     when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|审核|交接|'
-                           || '封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部')
+                           || '封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
         then 'IN_TRANSIT'
 end;
 
