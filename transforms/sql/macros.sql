@@ -90,8 +90,9 @@ create or replace macro norm_province(p) as regexp_replace(
 create or replace macro scan_venues() as
     '驿站|快递柜|智能柜|丰巢|自提柜|自提点|代收点|代理点|快递超市|快递点|收件宝|速递易|近邻宝|'
     || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点|'
-    -- 中通 names a 菜鸟 station by its store: 【菜鸟的广州石溪永宁大街15号店】
-    || '菜鸟的[^，。；】]{0,30}店';
+    -- 中通 names a pickup point by its network and its place: 【菜鸟的广州石溪永宁大街15号店】,
+    -- 【多多买菜的鹤岭19幢一单元】, 【邻里驿站的中豪船城快递】
+    || '【[^【】，。；]{1,12}的[^【】，。；]{1,30}】';
 
 create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
@@ -132,7 +133,9 @@ create or replace macro scan_strong_status(c, f) as case
          and not regexp_matches(f, '退回|退件|退货')
         then 'SIGNED_LOCKER'
     when scan_signed(f) then case
-        when regexp_matches(c, scan_venues() || '|' || scan_pickup_codes()) then 'SIGNED_LOCKER'
+        -- 中通's 签收人在【原菜鸟】取件: the customer collected it from a pickup point
+        when regexp_matches(c, scan_venues() || '|' || scan_pickup_codes()
+                               || '|签收人在[^，。；]{0,30}(取件|领取)') then 'SIGNED_LOCKER'
         when regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
         else 'SIGNED'
     end
