@@ -32,6 +32,7 @@ WRAPPED = {"problem", "action", "script", "reason", "other_anomalies", "remark",
 NUMBER_FORMATS = {"amount": "0.00", "score": "0.0", "elapsed_hours": "0.0",
                   "threshold_hours": "0.#", "days_open": "0"}
 LINK_FONT = Font(color="0563C1", underline="single")
+PRIORITY_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=13)
 ROW_HEIGHT = 64  # points: four lines of wrapped text
 HEADER_ROW = 2
@@ -39,15 +40,20 @@ HEADER_ROW = 2
 
 def _value_cell(ws, key: str, row: dict):
     value = row.get(key)
-    c = cell(ws, value, wrap=key in WRAPPED, number_format=NUMBER_FORMATS.get(key))
+    if value is None:
+        # nothing to show (the columns agents fill hold ""): no cell, as an empty one looks
+        return None
+    fill = font = None
     if key == "priority":
-        c.fill = TIER_FILLS.get(value) or c.fill
-        c.font = Font(bold=True)
-    elif key in ("flag", "erp_flag") and value in FLAG_FILLS:
-        c.fill = FLAG_FILLS[value]
+        fill, font = TIER_FILLS.get(value), PRIORITY_FONT
+    elif key in ("flag", "erp_flag"):
+        fill = FLAG_FILLS.get(value)
     elif key == "lookup" and row.get("lookup_url"):
+        font = LINK_FONT
+    c = cell(ws, value, wrap=key in WRAPPED, number_format=NUMBER_FORMATS.get(key), fill=fill,
+             font=font)
+    if font is LINK_FONT:
         c.hyperlink = row["lookup_url"]
-        c.font = LINK_FONT
     return c
 
 
