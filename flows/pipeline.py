@@ -182,7 +182,8 @@ def prioritise_stage(paths: RunPaths, config: Config) -> int:
                      {"as_of": paths.as_of, "window_days": config.metrics_window_days})
         create_table(con, "worklist_rows", "report/worklist_rows",
                      {"as_of": paths.as_of,
-                      "recontact_after": config.thresholds.recontact_after})
+                      "recontact_after": config.thresholds.recontact_after,
+                      "unassigned_max_rows": config.worklist.unassigned_max_rows})
         return con.execute("select count(*) from anomalies").fetchone()[0]
 
 

@@ -5,13 +5,16 @@ import csv
 import datetime as dt
 import re
 
+import duckdb
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.labels import (FIRST_SCREEN, FLAG_COLOURS, RESULT_CHOICES, SUBTYPE_LABELS,
-                         TYPE_LABELS, WORKLIST_COLUMNS)
+from core.config import load_config
+from core.labels import (FIRST_SCREEN, FLAG_COLOURS, RESULT_CHOICES, SHEET_NAMES,
+                         SUBTYPE_LABELS, TYPE_LABELS, WORKLIST_COLUMNS)
 from core.registry import RULES
+from reports.worklist import write_worklists
 from tests.helpers import AS_OF, ROOT
 
 HEADER_ROW = 2
@@ -272,3 +275,60 @@ def test_scripts_and_actions_follow_the_subtype(rows):
     assert expected["action"] != RULES["DELIVERY_EXCEPTION"].handling["action"]
     assert any(action == expected["action"] for _, action in seen)
     assert any(action == RULES["STALLED"].handling["action"] for _, action in seen)
+
+
+def test_unassigned_keeps_the_most_urgent_rows_up_to_its_cap(tmp_path):
+    # a list longer than the cap keeps its top rows in the worklist order: tier, score, how
+    # far overdue, amount, order id; the agents' lists are never cut
+    con = duckdb.connect()
+    con.execute("create table anomalies as select timestamp '2026-11-20 08:00' as as_of")
+    con.execute("create table agents (agent_id varchar, name varchar)")
+    con.execute("""
+        create table worklist_rows as
+        select case when i % 7 = 0 then 'kf01' end as agent_id,
+               'P' || (1 + i % 3) as priority, (i * 37 % 100)::double as score,
+               (i % 5)::double as overdue_hours, (i % 4 * 10)::double as amount,
+               'O' || lpad(i::varchar, 4, '0') as order_id
+        from range(60) r(i)
+    """)
+    write_worklists(con, tmp_path, ["kf01"], unassigned_max_rows=10)
+    order = ("priority, score desc, overdue_hours desc nulls last, amount desc nulls last, "
+             "order_id")
+    expected = [r[0] for r in con.execute(
+        f"select order_id from worklist_rows where agent_id is null order by {order} limit 10"
+    ).fetchall()]
+    assigned = con.execute("select count(*) from worklist_rows where agent_id = 'kf01'"
+                           ).fetchone()[0]
+    con.close()
+
+    def order_ids(name):
+        ws = load_workbook(tmp_path / name)[SHEET_NAMES["zh"]["worklist"]]
+        column = [c.zh for c in WORKLIST_COLUMNS].index("内部订单号")
+        return [r[column] for r in ws.iter_rows(min_row=3, values_only=True)]
+
+    assert order_ids("unassigned.xlsx") == expected
+    assert len(order_ids("kf01.xlsx")) == assigned > 0
+
+
+def test_a_cap_on_unassigned_rows_leaves_every_shown_row_as_it_was(sample_run, tmp_path):
+    # worklist_rows builds only the rows the workbooks show: with a smaller cap, the agents'
+    # workbooks are unchanged and the unassigned one is the first rows of the uncapped one
+    from flows import pipeline
+
+    config = load_config(ROOT / "sample_data" / "logiwatch.toml",
+                         {"worklist": {"unassigned_max_rows": 3}})
+    paths = pipeline.RunPaths(inbox=ROOT / "sample_data", out=tmp_path,
+                              state=tmp_path / "state.duckdb", as_of=AS_OF)
+    capped = pipeline.run_pipeline(paths, config)
+
+    def values(folder, name):
+        ws = load_workbook(folder / "worklists" / name)[SHEET_NAMES["zh"]["worklist"]]
+        return [r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
+
+    names = sorted(p.name for p in (sample_run / "worklists").glob("*.xlsx"))
+    assert names == sorted(p.name for p in (capped / "worklists").glob("*.xlsx"))
+    full = values(sample_run, "unassigned.xlsx")
+    assert len(full) > 3 and values(capped, "unassigned.xlsx") == full[:3]
+    for name in names:
+        if name != "unassigned.xlsx":
+            assert values(capped, name) == values(sample_run, name), name

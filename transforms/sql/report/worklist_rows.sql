@@ -3,16 +3,41 @@
 -- before the pickup or stall it causes, a stock-out before the late shipment), then the
 -- highest tier and score. The row takes the order's best tier and score, and the lead's
 -- action, script, remark and flag, with what the run knows filled in.
+-- Only the orders a workbook shows: every assigned one, and the unassigned ones up to
+-- $unassigned_max_rows in the worklists' order (reports.worklist.write_worklists); the rest
+-- are in anomalies.csv, and a run with 40,000 anomalies builds 1,000 rows, not 40,000.
 -- grain: order_id
--- params: $as_of, $recontact_after (hours)
+-- params: $as_of, $recontact_after (hours), $unassigned_max_rows
 with
 
-anomalies as (
+all_anomalies as (
     select * from anomalies
 ),
 
 orders as (
     select * from stg_orders
+),
+
+shown as (
+    -- an order's tier, score and overdue hours as the merged row below has them
+    select k.order_id
+    from (
+        select order_id, any_value(agent_id) as agent_id, min(priority) as priority,
+               max(score) as score, max(overdue_hours) as overdue_hours
+        from all_anomalies
+        group by order_id
+    ) k
+    join orders o using (order_id)
+    qualify k.agent_id is not null
+         or row_number() over (
+                partition by k.agent_id is null
+                order by k.priority, k.score desc, k.overdue_hours desc nulls last,
+                         o.amount desc nulls last, k.order_id
+            ) <= $unassigned_max_rows
+),
+
+anomalies as (
+    select * from all_anomalies where order_id in (select order_id from shown)
 ),
 
 lines as (
