@@ -41,19 +41,21 @@ HEADER_ROW = 2
 def _value_cell(ws, key: str, row: dict):
     value = row.get(key)
     if value is None:
-        # nothing to show (the columns agents fill hold ""): no cell, as an empty one looks
+        # nothing to show: no cell at all, which looks the same (the columns agents fill
+        # hold "", so they keep their cells and styles)
         return None
+    link = row.get("lookup_url") if key == "lookup" else None
     fill = font = None
     if key == "priority":
         fill, font = TIER_FILLS.get(value), PRIORITY_FONT
     elif key in ("flag", "erp_flag"):
         fill = FLAG_FILLS.get(value)
-    elif key == "lookup" and row.get("lookup_url"):
+    elif link:
         font = LINK_FONT
     c = cell(ws, value, wrap=key in WRAPPED, number_format=NUMBER_FORMATS.get(key), fill=fill,
              font=font)
-    if font is LINK_FONT:
-        c.hyperlink = row["lookup_url"]
+    if link:
+        c.hyperlink = link
     return c
 
 

@@ -5,7 +5,7 @@
 -- action, script, remark and flag, with what the run knows filled in.
 -- Only the orders a workbook shows: every assigned one, and the unassigned ones up to
 -- $unassigned_max_rows in the worklists' order (reports.worklist.write_worklists); the rest
--- are in anomalies.csv, and a run with 40,000 anomalies builds 1,000 rows, not 40,000.
+-- are in anomalies.csv (a night of 40,000 anomalies builds some 1,100 rows, not 40,000).
 -- grain: order_id
 -- params: $as_of, $recontact_after (hours), $unassigned_max_rows
 with
