@@ -168,18 +168,18 @@ create or replace macro scan_weak_status(f) as case
         then 'OUT_FOR_DELIVERY'
     -- 京东's 揽收任务已分配给… (a courier sent for the parcel), 下次揽收时间… (a pickup put off)
     -- and 正在通知韵达快递取件 are not the parcel picked up
-    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已下单|下单成功|'
+    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已经?下单|下单成功|'
                            || '已接单|已打印|提交订单|等待系统确认|通知[^，。；]{0,10}(取件|揽收|揽件)')
         then 'ORDERED'
     -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit)
     when regexp_matches(f, scan_pickup_words())
          and regexp_matches(regexp_replace(f, '【[^】]*】', '', 'g'), scan_pickup_words()) then 'PICKED_UP'
-    -- the seller's warehouse steps (审核, 拣货, 配货, 验货, 打包, 出库) are in transit too, as
-    -- Kuaidi100 names them;
+    -- the seller's warehouse steps (订单开始处理, 审核, 拣货, 配货, 验货, 打包, 出库) are in transit
+    -- too, as Kuaidi100 names them;
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
     when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
-                           || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|交接|'
-                           || '封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
+                           || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
+                           || '订单开始处理|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
         then 'IN_TRANSIT'
 end;
 
