@@ -171,7 +171,9 @@ create or replace macro scan_weak_status(f) as case
     when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已经?下单|下单成功|'
                            || '已接单|已打印|提交订单|等待系统确认|通知[^，。；]{0,10}(取件|揽收|揽件)')
         then 'ORDERED'
-    -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit)
+    -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit);
+    -- the names are cut out only from the texts that hold a pickup word (few: a copy of each
+    -- text cost 0.4 s on 3.12M texts)
     when regexp_matches(f, scan_pickup_words())
          and regexp_matches(regexp_replace(f, '【[^】]*】', '', 'g'), scan_pickup_words()) then 'PICKED_UP'
     -- the seller's warehouse steps (订单开始处理, 审核, 拣货, 配货, 验货, 打包, 出库) are in transit

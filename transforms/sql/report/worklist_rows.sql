@@ -18,15 +18,18 @@ orders as (
     select * from stg_orders
 ),
 
+order_keys as (
+    -- an order's row takes its best tier, score and overdue hours; they sort the worklists
+    -- and choose the rows shown (an order's anomalies share its agent)
+    select order_id, any_value(agent_id) as agent_id, min(priority) as priority,
+           max(score) as score, max(overdue_hours) as overdue_hours
+    from all_anomalies
+    group by order_id
+),
+
 shown as (
-    -- an order's tier, score and overdue hours as the merged row below has them
     select k.order_id
-    from (
-        select order_id, any_value(agent_id) as agent_id, min(priority) as priority,
-               max(score) as score, max(overdue_hours) as overdue_hours
-        from all_anomalies
-        group by order_id
-    ) k
+    from order_keys k
     join orders o using (order_id)
     qualify k.agent_id is not null
          or row_number() over (
@@ -93,9 +96,6 @@ lead as (
 merged as (
     select
         order_id,
-        min(priority) as priority,
-        max(score) as score,
-        max(overdue_hours) as overdue_hours,
         arg_max(score_parts, score) as score_parts,
         string_agg(label('type.' || anomaly_type) || '/' || label('subtype.' || subtype)
                    || '：' || plain_reason, chr(10) order by rank)
@@ -154,8 +154,8 @@ templates as (
 final as (
     select
         t.agent_id,
-        m.priority,
-        m.score,
+        k.priority,
+        k.score,
         t.order_id,
         label('type.' || t.anomaly_type) || '·' || label('subtype.' || t.subtype) as problem,
         t.action,
@@ -184,7 +184,7 @@ final as (
             strftime(t.last_action_at, '%m-%d') || ' ' || t.last_result,
             strftime(x.dated_at, '%m-%d') || ' 已改单号 → ' || x.new_tracking_no) as last_action,
         t.days_open,
-        duration_text(nullif(m.overdue_hours, 0)) as overdue,
+        duration_text(nullif(k.overdue_hours, 0)) as overdue,
         o.platform_order_id,
         o.shop,
         p.products,
@@ -207,12 +207,13 @@ final as (
         t.elapsed_hours,
         t.threshold_hours,
         m.score_parts,
-        m.overdue_hours,
+        k.overdue_hours,
         t.anomaly_key,
         t.anomaly_type,
         t.subtype
     from templates t
     join merged m using (order_id)
+    join order_keys k using (order_id)
     join orders o using (order_id)
     left join products p using (order_id)
     left join overrides x using (order_id)
