@@ -114,7 +114,7 @@ create or replace macro scan_collected(f) as
     regexp_matches(f, '已[^，。；,待未请]{0,20}(取出|取走|取件|领取|提取|出库)');
 
 create or replace macro scan_signed(f) as
-    regexp_matches(f, '签收|妥投|已被[^，。；]{0,6}取走|已取走|已领取')
+    regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
     and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待)签收|签收失败|未妥投');
 
 create or replace macro scan_strong_status(c, f) as case
@@ -151,25 +151,28 @@ create or replace macro scan_strong_status(c, f) as case
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
         then 'AT_LOCKER'
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
-    when regexp_matches(f, '无法联系|联系不上|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
+    when regexp_matches(f, '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
                            || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
-                           || '(派送|投递|配送)(不成功|失败|异常)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
+                           || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
         then 'PROBLEM'
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
 end;
 
 create or replace macro scan_pickup_words() as
-    '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件|收货完成';
+    '揽收|揽件|已揽|已收件|已收取|收取快件|收寄|已取件|上门取件|收货完成|'
+    || '交付[^，。；]{0,6}(快递|物流|速递|速运|邮政)';
 
 create or replace macro scan_weak_status(f) as case
     when regexp_matches(f, '销单|取消寄件|订单已取消|已取消') then 'CANCELLED'
     when regexp_matches(f, '清关|海关') then 'CUSTOMS'
-    when regexp_matches(f, '派件|派送|配送中|投递中|正在投递|开始投递|安排投递|为您派|配送员|派件员')
+    when regexp_matches(f, '派件|派送|配送中|正在配送|开始配送|投递中|正在投递|开始投递|安排投递|为您派|'
+                           || '配送员|派件员')
         then 'OUT_FOR_DELIVERY'
     -- 京东's 揽收任务已分配给… (a courier sent for the parcel), 下次揽收时间… (a pickup put off)
     -- and 正在通知韵达快递取件 are not the parcel picked up
     when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已经?下单|下单成功|'
-                           || '已接单|已打印|提交订单|等待系统确认|通知[^，。；]{0,10}(取件|揽收|揽件)')
+                           || '已接单|已打印|提交订单|等待系统确认|通知[^，。；]{0,10}(取件|揽收|揽件)|'
+                           || '(等待|等候|预约)[^，。；]{0,8}(揽收|揽件|上门)')
         then 'ORDERED'
     -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit);
     -- the names are cut out only from the texts that hold a pickup word (few: a copy of each
@@ -181,7 +184,7 @@ create or replace macro scan_weak_status(f) as case
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
     when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
-                           || '订单开始处理|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
+                           || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
         then 'IN_TRANSIT'
 end;
 
@@ -201,7 +204,7 @@ end;
 -- with none of them, as most scans in transit are, skips its dozen patterns for one pass.
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|无法联系|联系不上|接听|错误|空号|'
-    || '关机|停机|超区|滞留|留仓|破损|疑难|问题件|地址|不成功|失败|异常|延误|拦截|' || scan_venues();
+    || '接通|成功|关机|停机|超区|滞留|留仓|破损|疑难|问题件|地址|不成功|失败|异常|延误|拦截|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
