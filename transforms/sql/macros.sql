@@ -153,7 +153,7 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
                            || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
-                           || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
+                           || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|无法(派送|派件|投递|配送|送达)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
         then 'PROBLEM'
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
 end;
@@ -203,8 +203,8 @@ end;
 -- Every cue of scan_strong_status needs one of these words (the venues included), so a text
 -- with none of them, as most scans in transit are, skips its dozen patterns for one pass.
 create or replace macro scan_strong_words() as
-    '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|无法联系|联系不上|接听|错误|空号|'
-    || '接通|成功|关机|停机|超区|滞留|留仓|破损|疑难|问题件|地址|不成功|失败|异常|延误|拦截|' || scan_venues();
+    '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
+    || '接通|成功|无法|关机|停机|超区|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
