@@ -74,6 +74,17 @@ CUES = [
     ("您的快件正在派送中，请您准备签收", "OUT_FOR_DELIVERY"),
     ("快递员正在派送，预计今日签收", "OUT_FOR_DELIVERY"),
     ("快件已到达【杭州西湖网点】，如有疑问请联系派件员张三", "IN_TRANSIT"),
+    # nor what a signature is made conditional on, or what a service offers
+    ("快件已到达【浦东网点】，派件员张三正在派件，签收前请验货", "OUT_FOR_DELIVERY"),
+    ("【签收提醒】您的快件正在派送", "OUT_FOR_DELIVERY"),
+    ("您的订单已到达【XX站】，配送员正在配送，可开箱验货后再签收", "OUT_FOR_DELIVERY"),
+    ("快件离开【上海】发往【北京】，到达后需本人签收", "IN_TRANSIT"),
+    ("快件正在派送，若不方便签收可联系快递员放置驿站", "OUT_FOR_DELIVERY"),
+    ("快件已到达【北京分拨中心】，支持驿站代收服务", "IN_TRANSIT"),
+    ("快件已安排派送，无需签收的可放快递柜", "OUT_FOR_DELIVERY"),
+    ("快递员正在派件，如需投递至驿站请联系快递员", "OUT_FOR_DELIVERY"),
+    # a station's name is not a condition
+    ("快件已存放至若水小区驿站", "AT_LOCKER"),
     # waiting at a station or locker, whatever the order of the words
     ("快件已存放至丰巢快递柜，请凭取件码123456取件", "AT_LOCKER"),
     ("您的快件已放入学府路兔喜快递超市，请及时领取", "AT_LOCKER"),

@@ -98,9 +98,14 @@ create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
     || '单位签收|公司签收|指定地点';
 
--- what a text asks for or announces, cut out before looking for what happened
+-- what a text asks for, announces or makes a condition of, cut out before looking for what
+-- happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务", "【签收提醒】"
 create or replace macro scan_facts(c) as
-    regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*', '', 'g');
+    regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*|'
+                      -- 若 and 支持 only opening a clause, 需 only before a signature: a
+                      -- station's name may hold them (【若水驿站】)
+                      || '(^|[，。；！,;!\s])(若|支持)[^，。；！,;!]*|(需|须)[^，。；！,;!【】]{0,8}签收|'
+                      || '签收(前|时)[^，。；！,;!]*|签收提醒', '', 'g');
 
 -- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
 create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|凭[^，。；]{0,4}码';
@@ -115,7 +120,7 @@ create or replace macro scan_collected(f) as
 
 create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
-    and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待)签收|签收失败|未妥投');
+    and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投');
 
 create or replace macro scan_strong_status(c, f) as case
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
@@ -146,7 +151,7 @@ create or replace macro scan_strong_status(c, f) as case
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
     when scan_awaiting_pickup(c)
-      or regexp_matches(c, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
+      or regexp_matches(f, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
         then 'AT_LOCKER'
