@@ -83,6 +83,13 @@ CUES = [
     ("快件已到达【北京分拨中心】，支持驿站代收服务", "IN_TRANSIT"),
     ("快件已安排派送，无需签收的可放快递柜", "OUT_FOR_DELIVERY"),
     ("快递员正在派件，如需投递至驿站请联系快递员", "OUT_FOR_DELIVERY"),
+    ("快件正在派送，如客户拒收，快件将退回", "OUT_FOR_DELIVERY"),
+    ("快递员正在派送，若需退货可拒收", "OUT_FOR_DELIVERY"),
+    ("快件到达【北京】，如发现破损请拒收", "IN_TRANSIT"),
+    ("已签收，如需退货请在签收后7天内联系客服", "SIGNED"),
+    ("快件正在派送，发件人要求本人签收", "OUT_FOR_DELIVERY"),
+    ("收件人拒收，快件将退回", "REFUSED"),
+    ("快件已按寄件人要求退回", "RETURNING"),
     # a station's name is not a condition
     ("快件已存放至若水小区驿站", "AT_LOCKER"),
     # waiting at a station or locker, whatever the order of the words

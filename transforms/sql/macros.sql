@@ -75,9 +75,10 @@ create or replace macro norm_province(p) as regexp_replace(
 
 -- Status from a scan text alone (flat tracking exports without Kuaidi100 codes).
 -- The text is read for what HAPPENED, by cues that do not depend on word order:
---   * phrases that ask or announce ("请您准备签收", "请及时取件", "如有疑问请联系派件员",
---     "预计明天送达") are cut out before looking for a signature or a delivery, so they
---     never count as having happened; a request to collect is itself the cue that the
+--   * phrases that ask, announce or set a condition ("请您准备签收", "请及时取件",
+--     "如有疑问请联系派件员", "预计明天送达", "快件将退回", "签收前请验货", "如客户拒收")
+--     are cut out before looking for a signature, a refusal or a delivery, so they never
+--     count as having happened; a request to collect is itself the cue that the
 --     parcel waits at a station or locker;
 --   * stations and lockers are a vocabulary (scan_venues), and so are the people who sign
 --     for someone else (scan_proxies);
@@ -102,9 +103,10 @@ create or replace macro scan_proxies() as
 -- happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务", "【签收提醒】"
 create or replace macro scan_facts(c) as
     regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*|'
-                      -- 若 and 支持 only opening a clause, 需 only before a signature: a
+                      -- 若, 如 and 支持 only opening a clause, 需 and 要求 only before a signature: a
                       -- station's name may hold them (【若水驿站】)
-                      || '(^|[，。；！,;!\s])(若|支持)[^，。；！,;!]*|(需|须)[^，。；！,;!【】]{0,8}签收|'
+                      || '(^|[，。；！,;!\s])(若|如|支持)[^，。；！,;!]*|(需|须|要求)[^，。；！,;!【】]{0,8}签收|'
+                      || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
                       || '签收(前|时)[^，。；！,;!]*|签收提醒', '', 'g');
 
 -- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
@@ -128,10 +130,10 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
         case when regexp_matches(c, scan_venues()) then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
     -- returned, then signed: within a clause, or in the next one ("已退回寄件人，已签收")
-    when regexp_matches(c, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；]{0,6}签收')
+    when regexp_matches(f, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；要]{0,6}签收')
       or (regexp_matches(f, '(退回|退件|退货)[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)') and scan_signed(f))
         then 'RETURN_SIGNED'
-    when regexp_matches(c, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
+    when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
     -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
     -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
     when scan_collected(f) and regexp_matches(c, scan_venues())
