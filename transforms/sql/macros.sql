@@ -205,6 +205,14 @@ create or replace macro status_from_name(n) as case n
     when '转投' then 'FORWARDED' when '转单' then 'FORWARDED' when '清关' then 'CUSTOMS'
     when '拒签' then 'REFUSED' when '拒收' then 'REFUSED' when '疑难' then 'PROBLEM'
     when '下单' then 'ORDERED' when '待揽收' then 'ORDERED' when '销单' then 'CANCELLED'
+    -- the sub-states' names (Kuaidi100's 高级物流状态, as transforms.reference.STATUS_CODES)
+    when '已下单' then 'ORDERED' when '已揽收' then 'PICKED_UP'
+    when '本人签收' then 'SIGNED' when '派件异常后签收' then 'SIGNED' when '已销单' then 'CANCELLED'
+    when '超时未签收' then 'PROBLEM' when '超时未更新' then 'PROBLEM' when '派件异常' then 'PROBLEM'
+    when '柜或驿站超时未取' then 'PROBLEM' when '无法联系' then 'PROBLEM' when '超区' then 'PROBLEM'
+    when '超出快递公司的服务区范围' then 'PROBLEM' when '滞留' then 'PROBLEM' when '破损' then 'PROBLEM'
+    when '待清关' then 'CUSTOMS' when '清关中' then 'CUSTOMS' when '已清关' then 'CUSTOMS'
+    when '清关异常' then 'CUSTOMS'
 end;
 
 -- Every cue of scan_strong_status needs one of these words (the venues included), so a text
