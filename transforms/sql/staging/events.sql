@@ -15,8 +15,9 @@ codes as (
 
 numbers as (
     -- cleaning is regex work: once per distinct number, not once per event
-    select raw, repair_tracking_token(clean_tracking_token(raw)) as tracking_no
-    from (select distinct tracking_no as raw from raw)
+    select raw, tracking_no, hash(tracking_no) as number_hash
+    from (select raw, repair_tracking_token(clean_tracking_token(raw)) as tracking_no
+          from (select distinct tracking_no as raw from raw))
 ),
 
 files as (
@@ -30,15 +31,18 @@ copies as (
     -- time and text) the first by file, then row, is kept. Within a file, row ids follow the
     -- rows (each file is loaded in order; tests/schemas/test_ingest.py holds it), so (file,
     -- row id) orders the copies and packs into one bigint, file_order * 2^34 + row id, the
-    -- only value carried through the aggregate, which groups on the text's 64-bit hash, not
-    -- the text. Only events that have copies are listed, each with the one kept: `coded`
-    -- drops the others by a join to this short list, not a join to a row per event.
-    select n.tracking_no, r.event_time, hash(r.context) as text_hash,
+    -- only value carried through the aggregate, which groups on the cleaned number's and the
+    -- text's 64-bit hashes, not on the strings (fixed-width keys: 7.5 → 7.1 CPU-seconds for
+    -- this statement on a million orders; two distinct events are taken for copies only if
+    -- both hashes collide at the same time). Only events that have copies are listed, each
+    -- with the one kept: `coded` drops the others by a join to this short list, not a join
+    -- to a row per event.
+    select n.number_hash, r.event_time, hash(r.context) as text_hash,
            min(f.file_order * 17179869184 + r._rid) % 17179869184 as kept_rid
     from raw r
     join numbers n on n.raw = r.tracking_no
     join files f using (_file)
-    group by n.tracking_no, r.event_time, hash(r.context)
+    group by n.number_hash, r.event_time, hash(r.context)
     having count(*) > 1
 ),
 
@@ -57,7 +61,7 @@ coded as (
     from raw r
     join numbers n on n.raw = r.tracking_no
     left join copies c
-        on c.tracking_no = n.tracking_no and c.event_time = r.event_time
+        on c.number_hash = n.number_hash and c.event_time = r.event_time
        and c.text_hash = hash(r.context)
     left join codes c_adv on c_adv.code = r.status_code
     left join codes c_state on c_state.code = r.state
