@@ -90,8 +90,11 @@ CUES = [
     ("快件正在派送，发件人要求本人签收", "OUT_FOR_DELIVERY"),
     ("收件人拒收，快件将退回", "REFUSED"),
     ("快件已按寄件人要求退回", "RETURNING"),
-    # a station's name is not a condition
+    # a place's name is not a condition
     ("快件已存放至若水小区驿站", "AT_LOCKER"),
+    ("如皋市公司 已揽收", "PICKED_UP"),
+    ("若羌县营业部 已发出", "IN_TRANSIT"),
+    ("如意驿站已签收", "SIGNED_LOCKER"),
     # waiting at a station or locker, whatever the order of the words
     ("快件已存放至丰巢快递柜，请凭取件码123456取件", "AT_LOCKER"),
     ("您的快件已放入学府路兔喜快递超市，请及时领取", "AT_LOCKER"),

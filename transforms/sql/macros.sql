@@ -103,9 +103,11 @@ create or replace macro scan_proxies() as
 -- happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务", "【签收提醒】"
 create or replace macro scan_facts(c) as
     regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*|'
-                      -- 若, 如 and 支持 only opening a clause, 需 and 要求 only before a signature: a
-                      -- station's name may hold them (【若水驿站】)
-                      || '(^|[，。；！,;!\s])(若|如|支持)[^，。；！,;!]*|(需|须|要求)[^，。；！,;!【】]{0,8}签收|'
+                      -- 如 and 若 only opening a condition, 支持 only opening a clause, 需 and 要求
+                      -- only before a signature: a place's name may hold them (如皋市, 若羌县,
+                      -- 【若水驿站】)
+                      || '(如|若)(果|客户|收件人|发现|不|遇|因|未|需|有|您|是|要)[^，。；！,;!]*|'
+                      || '(^|[，。；！,;!\s])支持[^，。；！,;!]*|(需|须|要求)[^，。；！,;!【】]{0,8}签收|'
                       || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
                       || '签收(前|时)[^，。；！,;!]*|签收提醒', '', 'g');
 
