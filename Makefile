@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	# a Prefect home migrated once, which a command copies into a new one (flows/local_api.py)
+	$(BIN)/python -m flows.local_api
 	touch $(STAMP)
 
 run: $(STAMP)

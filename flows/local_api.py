@@ -16,11 +16,15 @@ Prefect reads `PREFECT_API_URL` when it is imported.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +38,16 @@ PORT_IN_USE = 3
 SERVER_APP = "flows.local_api:create_app"
 _CHILD = ("import gc; gc.disable(); import runpy; "
           "runpy.run_module('uvicorn', run_name='__main__', alter_sys=True)")
+
+# What a new Prefect home builds on its server's first start, at about 6 s of one core (a
+# first run on the sample took 12.8 s, the next ones 6.0 s): its database, through every one
+# of Prefect's migrations. `make`'s set-up builds one once into the environment
+# (`build_template`); a command copies it into a Prefect home that has no database yet
+# (`seed_prefect_home`: a first run then took 6.1–6.2 s), and Prefect's server, which checks
+# the migrations on every start, brings a copy an older Prefect made up to date. (The memo of
+# the block types' registration is not copied: it names the database's path, so a new home
+# registers them again, quickly, as they are in the database already.)
+PREFECT_DB = "prefect.db"
 
 
 def _free_port() -> int:
@@ -65,8 +79,9 @@ class LocalPrefectAPI:
     """Prefect's temporary server in a child process: `start()` first, `wait()` before the
     first flow; it stops when the interpreter exits."""
 
-    def __init__(self, startup_timeout: float = 90.0):
+    def __init__(self, startup_timeout: float = 90.0, env: dict[str, str] | None = None):
         self.startup_timeout = startup_timeout
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.url = ""
         self._ready = False
@@ -85,8 +100,8 @@ class LocalPrefectAPI:
             [sys.executable, "-c", _CHILD, "--app-dir", str(Path(__file__).parent.parent),
              "--factory", SERVER_APP, "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1"})
+            env={**os.environ, **self.env, "PREFECT_UI_ENABLED": "0",
+                 "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
         return self.url
 
     @property
@@ -131,3 +146,58 @@ class LocalPrefectAPI:
             self.process.wait()
         self.process = None
 
+
+
+def template_home() -> Path:
+    """Where `make`'s set-up keeps a Prefect home built by this environment's Prefect (inside
+    the virtual environment, so it goes with it)."""
+    return Path(sys.prefix) / "share" / "logiwatch" / "prefect-home"
+
+
+def seed_prefect_home(home: Path, template: Path) -> bool:
+    """Copy the template's database into a Prefect home that has none yet; returns whether it
+    did. Nothing is replaced: the copy is linked into place only where no database is, so a
+    run starting at the same moment never loses a database another one has opened."""
+    if (home / PREFECT_DB).exists() or not (template / PREFECT_DB).is_file():
+        return False
+    home.mkdir(parents=True, exist_ok=True)
+    fd, copy = tempfile.mkstemp(prefix=f".{PREFECT_DB}.", dir=home)
+    os.close(fd)
+    try:
+        shutil.copyfile(template / PREFECT_DB, copy)
+        os.link(copy, home / PREFECT_DB)
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(copy)
+    return True
+
+
+def build_template(template: Path, startup_timeout: float = 90.0) -> None:
+    """Start Prefect's server once on a new home (it runs every migration), stop it, and fold
+    the database's write-ahead log into the database, so that the one file copies whole; then
+    put a folder holding only that database at `template`, replacing an older one."""
+    template.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".prefect-home-", dir=template.parent))
+    staged = Path(tempfile.mkdtemp(prefix=".prefect-template-", dir=template.parent))
+    try:
+        api = LocalPrefectAPI(startup_timeout, env={"PREFECT_HOME": str(building),
+                                                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+        api.start()
+        try:
+            api.wait()
+        finally:
+            api.stop()
+        with contextlib.closing(sqlite3.connect(building / PREFECT_DB)) as db:
+            db.execute("pragma wal_checkpoint(truncate)")
+        os.replace(building / PREFECT_DB, staged / PREFECT_DB)
+        shutil.rmtree(template, ignore_errors=True)
+        os.replace(staged, template)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # `make`'s set-up
+    build_template(template_home())
