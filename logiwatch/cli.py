@@ -69,7 +69,11 @@ def seed_new_prefect_home(template: Path) -> bool:
             os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL"):
         return False
     home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
-    return seed_prefect_home(home, template)
+    try:
+        return seed_prefect_home(home, template)
+    except OSError:
+        # only a head start: a home it cannot write to is Prefect's to report
+        return False
 
 
 def parse_as_of(value: str | None, config: Config, default_day: dt.date) -> dt.datetime:

@@ -45,6 +45,15 @@ def test_the_command_seeds_its_prefect_home_unless_a_database_url_is_set(tmp_pat
     assert (tmp_path / "home" / PREFECT_DB).read_bytes() == b"migrated"
 
 
+def test_a_home_the_command_cannot_write_to_is_left_to_prefect(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file where the home should be", encoding="utf-8")
+    monkeypatch.setenv("PREFECT_HOME", str(not_a_folder))
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", raising=False)
+    assert not cli.seed_new_prefect_home(_template(tmp_path))
+
+
 def test_the_template_is_a_migrated_database_a_server_starts_from(tmp_path):
     """`make`'s set-up (python -m flows.local_api): one file, Prefect's tables and its
     migration stamp in it (no write-ahead log left beside it); a server on a home seeded
