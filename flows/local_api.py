@@ -147,7 +147,6 @@ class LocalPrefectAPI:
         self.process = None
 
 
-
 def template_home() -> Path:
     """Where `make`'s set-up keeps a Prefect home built by this environment's Prefect (inside
     the virtual environment, so it goes with it)."""
@@ -199,5 +198,10 @@ def build_template(template: Path, startup_timeout: float = 90.0) -> None:
 
 
 if __name__ == "__main__":
-    # `make`'s set-up
-    build_template(template_home())
+    # `make`'s set-up; without the template a new Prefect home only takes longer to start, so
+    # a failure here is a notice, not a failed installation
+    try:
+        build_template(template_home())
+    except (OSError, RuntimeError, sqlite3.Error) as exc:
+        print(f"logiwatch: no migrated Prefect home built ({exc}); a new Prefect home "
+              "will run Prefect's migrations on its first start", file=sys.stderr)

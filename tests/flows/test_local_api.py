@@ -1,6 +1,8 @@
 """Prefect's temporary server: a new Prefect home starts from a database migrated once."""
 
 import sqlite3
+import subprocess
+import sys
 
 from flows.local_api import PREFECT_DB, LocalPrefectAPI, build_template, seed_prefect_home
 from logiwatch import cli
@@ -76,3 +78,17 @@ def test_the_template_is_a_migrated_database_a_server_starts_from(tmp_path):
         api.stop()
     with sqlite3.connect(home / PREFECT_DB) as db:
         assert db.execute("select version_num from alembic_version").fetchone() == (stamp,)
+
+
+def test_set_up_goes_on_without_a_template_it_cannot_build(tmp_path):
+    """make's set-up (python -m flows.local_api) where the environment cannot hold one: a
+    one-line notice, exit 0, and the installation is not failed for it."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.prefix = {str(blocked)!r}; import runpy; "
+                               "runpy.run_module('flows.local_api', run_name='__main__')"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stderr.startswith("logiwatch: no migrated Prefect home built (")
+    assert len(result.stderr.strip().splitlines()) == 1
