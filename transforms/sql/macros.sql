@@ -142,10 +142,13 @@ create or replace macro scan_strong_status(c, f) as case
          and not regexp_matches(f, '退回|退件|退货')
         then 'SIGNED_LOCKER'
     when scan_signed(f) then case
-        -- 中通's 签收人在【原菜鸟】取件: the customer collected it from a pickup point
-        when regexp_matches(c, scan_venues() || '|' || scan_pickup_codes()
-                               || '|签收人在[^，。；]{0,30}(取件|领取)') then 'SIGNED_LOCKER'
-        when regexp_matches(c, scan_proxies()) then 'SIGNED_PROXY'
+        -- 中通's 签收人在【原菜鸟】取件: the customer collected it from a pickup point; who or
+        -- where signed is read from the facts ("如有疑问请联系物业" names no signer), but a
+        -- signature that asks the customer to come for the parcel is a station's
+        when regexp_matches(f, scan_venues() || '|' || scan_pickup_codes()
+                               || '|签收人在[^，。；]{0,30}(取件|领取)')
+          or scan_awaiting_pickup(c) then 'SIGNED_LOCKER'
+        when regexp_matches(f, scan_proxies()) then 'SIGNED_PROXY'
         else 'SIGNED'
     end
     -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收");
