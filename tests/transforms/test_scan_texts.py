@@ -74,7 +74,7 @@ CUES = [
     ("您的快件正在派送中，请您准备签收", "OUT_FOR_DELIVERY"),
     ("快递员正在派送，预计今日签收", "OUT_FOR_DELIVERY"),
     ("快件已到达【杭州西湖网点】，如有疑问请联系派件员张三", "IN_TRANSIT"),
-    # nor what a signature is made conditional on, or what a service offers
+    # nor what a text makes a condition of or offers: no signature, refusal, return or drop
     ("快件已到达【浦东网点】，派件员张三正在派件，签收前请验货", "OUT_FOR_DELIVERY"),
     ("【签收提醒】您的快件正在派送", "OUT_FOR_DELIVERY"),
     ("您的订单已到达【XX站】，配送员正在配送，可开箱验货后再签收", "OUT_FOR_DELIVERY"),
