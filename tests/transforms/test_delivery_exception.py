@@ -34,6 +34,26 @@ def test_problem_resolved_by_a_later_scan_is_not_an_exception():
     assert fired(run_rules(orders=orders, events=events), "DELIVERY_EXCEPTION") == set()
 
 
+@pytest.mark.parametrize("context, subtype", [
+    ("收件人电话无法联系", "UNREACHABLE"),
+    ("收件人电话无人接听，派送不成功", "UNREACHABLE"),
+    ("收件人手机关机，派件失败", "UNREACHABLE"),
+    ("收件地址超区", "OUT_OF_AREA"),
+    ("收件地址超出派送范围，无法派送", "OUT_OF_AREA"),
+    ("快件滞留在网点", "HELD"),
+    ("快件留仓，收件人要求改天派送", "HELD"),
+    ("快件外包装破损，网点处理中", "DAMAGED"),
+    ("快件派送不成功", "OTHER"),
+    # a condition names no subtype
+    ("快件派送不成功，如有破损请联系客服", "OTHER"),
+])
+def test_subtype_from_the_text_without_a_code(context, subtype):
+    orders = [order(shipped_at=hours_before(80), paid_at=hours_before(81))]
+    events = [event(N, 79, code="103"), dict(event(N, 5, code=None), context=context)]
+    assert fired(run_rules(orders=orders, events=events), "DELIVERY_EXCEPTION") == {
+        ("DELIVERY_EXCEPTION", subtype, "O1", N)}
+
+
 def test_text_only_events_are_classified():
     orders = [order(shipped_at=hours_before(80), paid_at=hours_before(81))]
     events = [dict(event(N, 79, code=None), context="快递员已揽件"),

@@ -111,6 +111,22 @@ create or replace macro scan_facts(c) as
                       || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
                       || '签收(前|时)[^，。；！,;!]*|签收提醒', '', 'g');
 
+-- a receiver no one could reach, an address outside the carrier's area: problems, and the
+-- subtype a DELIVERY_EXCEPTION read from text names (Kuaidi100's 206 无法联系, 207 超区)
+create or replace macro scan_unreachable() as
+    '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)';
+
+create or replace macro scan_out_of_area() as
+    '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
+
+-- the DELIVERY_EXCEPTION subtype a problem's text names, as Kuaidi100's 206–209 would
+create or replace macro scan_problem_subtype(c) as case
+    when regexp_matches(scan_facts(c), scan_unreachable()) then 'UNREACHABLE'
+    when regexp_matches(scan_facts(c), scan_out_of_area()) then 'OUT_OF_AREA'
+    when regexp_matches(scan_facts(c), '滞留|留仓') then 'HELD'
+    when regexp_matches(scan_facts(c), '破损') then 'DAMAGED'
+end;
+
 -- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
 create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|凭[^，。；]{0,4}码';
 
@@ -163,8 +179,8 @@ create or replace macro scan_strong_status(c, f) as case
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
         then 'AT_LOCKER'
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
-    when regexp_matches(f, '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
-                           || '超区|滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
+    when regexp_matches(f, scan_unreachable() || '|' || scan_out_of_area() || '|'
+                           || '滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
                            || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|无法(派送|派件|投递|配送|送达)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截')
         then 'PROBLEM'
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司)') then 'FORWARDED'
@@ -224,7 +240,7 @@ end;
 -- with none of them, as most scans in transit are, skips its dozen patterns for one pass.
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
-    || '接通|成功|无法|关机|停机|超区|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|' || scan_venues();
+    || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())

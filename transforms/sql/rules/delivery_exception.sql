@@ -29,11 +29,8 @@ latest as (
             when s.latest_status = 'RETURNING' then 'RETURNING'
             when s.latest_status = 'RETURN_SIGNED' then 'RETURNED'
             when s.latest_status = 'AT_LOCKER' then 'LOCKER_UNCOLLECTED'
-            when s.latest_context like '%无法联系%' then 'UNREACHABLE'
-            when s.latest_context like '%超区%' then 'OUT_OF_AREA'
-            when s.latest_context like '%滞留%' then 'HELD'
-            when s.latest_context like '%破损%' then 'DAMAGED'
-            else 'OTHER'
+            -- without a code, the text names it as Kuaidi100's sub-states would
+            else coalesce(scan_problem_subtype(s.latest_context), 'OTHER')
         end as subtype,
         date_diff('second', s.latest_at, $as_of) / 3600.0 as elapsed_hours
     from orders o
