@@ -119,12 +119,13 @@ create or replace macro scan_unreachable() as
 create or replace macro scan_out_of_area() as
     '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
 
--- the DELIVERY_EXCEPTION subtype a problem's text names, as Kuaidi100's 206–209 would
-create or replace macro scan_problem_subtype(c) as case
-    when regexp_matches(scan_facts(c), scan_unreachable()) then 'UNREACHABLE'
-    when regexp_matches(scan_facts(c), scan_out_of_area()) then 'OUT_OF_AREA'
-    when regexp_matches(scan_facts(c), '滞留|留仓') then 'HELD'
-    when regexp_matches(scan_facts(c), '破损') then 'DAMAGED'
+-- the DELIVERY_EXCEPTION subtype the facts of a problem's text (scan_facts) name, as
+-- Kuaidi100's 206–209 would
+create or replace macro scan_problem_subtype(f) as case
+    when regexp_matches(f, scan_unreachable()) then 'UNREACHABLE'
+    when regexp_matches(f, scan_out_of_area()) then 'OUT_OF_AREA'
+    when regexp_matches(f, '滞留|留仓') then 'HELD'
+    when regexp_matches(f, '破损') then 'DAMAGED'
 end;
 
 -- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
@@ -198,7 +199,7 @@ create or replace macro scan_weak_status(f) as case
         then 'OUT_FOR_DELIVERY'
     -- 京东's 揽收任务已分配给… (a courier sent for the parcel), 下次揽收时间… (a pickup put off)
     -- and 正在通知韵达快递取件 are not the parcel picked up
-    when regexp_matches(f, '待揽收|待揽件|等待揽收|等待快递员?上门|揽收任务|下次揽收|已经?下单|下单成功|'
+    when regexp_matches(f, '待揽收|待揽件|揽收任务|下次揽收|已经?下单|下单成功|'
                            || '已接单|已打印|提交订单|等待系统确认|通知[^，。；]{0,10}(取件|揽收|揽件)|'
                            || '(等待|等候|预约)[^，。；]{0,8}(揽收|揽件|上门)')
         then 'ORDERED'
