@@ -139,6 +139,10 @@ CUES = [
     ("【上海市】快件已签收，签收人：本人，感谢使用中通快递，如有问题请电联门卫室", "SIGNED"),
     ("您的快件已签收，请凭取件码到菜鸟驿站取件", "SIGNED_LOCKER"),
     ("您的快件已妥投", "SIGNED"),
+    # left at the door: signed by no one, a proxy signature (not a branch named …门口)
+    ("您的快件已送达，签收人：家门口", "SIGNED_PROXY"),
+    ("快件已签收，签收人：【门口】，如有疑问请联系派件员", "SIGNED_PROXY"),
+    ("【北京西直门口营业部】已签收，签收人：本人", "SIGNED"),
     ("【上海市】邮件已在浦东揽投部投递成功", "SIGNED"),
     ("您的包裹已派送成功，感谢使用", "SIGNED"),
     # failures, refusals and returns are not signatures
@@ -149,6 +153,9 @@ CUES = [
     ("派件未成功，将再次派送", "PROBLEM"),
     ("因收方客户原因快件暂无法派送，请联系收方客户", "PROBLEM"),
     ("客户拒收，原因：不想要了", "REFUSED"),
+    # a refusal given as the reason of a return under way is that return
+    ("快件已退回，退回原因：收件人拒收", "RETURNING"),
+    ("因收件人拒收，快件已退回寄件人", "RETURNING"),
     ("快件已退回，寄件人已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，待签收", "RETURNING"),

@@ -97,7 +97,9 @@ create or replace macro scan_venues() as
 
 create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
-    || '单位签收|公司签收|指定地点';
+    -- a parcel left at the door ("签收人：家门口") was signed by no one: the customer hears
+    -- where it is, as after a guard's signature, before reporting 签收未收到
+    || '单位签收|公司签收|指定地点|家门口|放门口|放在门口|门外|签收人[:：\s【]{0,3}门口';
 
 -- what a text asks for, announces or makes a condition of, cut out before looking for what
 -- happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务", "【签收提醒】"
@@ -152,7 +154,11 @@ create or replace macro scan_strong_status(c, f) as case
     when regexp_matches(f, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；要]{0,6}签收')
       or (regexp_matches(f, '(退回|退件|退货)[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)') and scan_signed(f))
         then 'RETURN_SIGNED'
-    when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收') then 'REFUSED'
+    -- a refusal named as the reason of a return that has begun ("已退回，退回原因：收件人拒收")
+    -- is that return; a return still to come ("将退回", cut from the facts) leaves the refusal
+    when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收')
+         and not regexp_matches(f, '(已|正在)(退回|退件|退货|返回)|(退回|退件|退货)原因')
+        then 'REFUSED'
     -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
     -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
     when scan_collected(f) and regexp_matches(c, scan_venues())
