@@ -156,6 +156,9 @@ CUES = [
     # a refusal given as the reason of a return under way is that return
     ("快件已退回，退回原因：收件人拒收", "RETURNING"),
     ("因收件人拒收，快件已退回寄件人", "RETURNING"),
+    # so is a parcel sent back from a station where no one came for it
+    ("快件已退回,退回原因:超时未取", "RETURNING"),
+    ("快件在驿站超时未取，已退回寄件人", "RETURNING"),
     ("快件已退回，寄件人已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，待签收", "RETURNING"),
@@ -177,6 +180,7 @@ CUES = [
     ("已预约快递员上门", "ORDERED"),
     ("快递员已上门取件", "PICKED_UP"),
     ("货物已交付京东物流", "PICKED_UP"),
+    ("您的订单由第三方卖家拣货完毕，待出库交付京东物流", "IN_TRANSIT"),
     ("您的订单开始配送", "OUT_FOR_DELIVERY"),
     ("您的订单已经进入京东【上海亚一】库房，准备出库", "IN_TRANSIT"),
     ("订单确认，已通商家配货", "IN_TRANSIT"),

@@ -145,6 +145,11 @@ create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
     and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投');
 
+-- a return that has begun ("已退回", "正在退回", "退回原因：…"): what the parcel does now, whatever
+-- made it (a refusal, a parcel left uncollected)
+create or replace macro scan_return_begun(f) as
+    regexp_matches(f, '(已|正在)(退回|退件|退货|返回)|(退回|退件|退货)原因');
+
 create or replace macro scan_strong_status(c, f) as case
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
@@ -156,8 +161,7 @@ create or replace macro scan_strong_status(c, f) as case
         then 'RETURN_SIGNED'
     -- a refusal named as the reason of a return that has begun ("已退回，退回原因：收件人拒收")
     -- is that return; a return still to come ("将退回", cut from the facts) leaves the refusal
-    when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收')
-         and not regexp_matches(f, '(已|正在)(退回|退件|退货|返回)|(退回|退件|退货)原因')
+    when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收') and not scan_return_begun(f)
         then 'REFUSED'
     -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
     -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
@@ -180,10 +184,12 @@ create or replace macro scan_strong_status(c, f) as case
          and not regexp_matches(f, '柜[^，。；]{0,6}代收')
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
-    when scan_awaiting_pickup(c)
+    -- a parcel sent back because no one came for it (已退回，退回原因：超时未取) is returning
+    when (scan_awaiting_pickup(c)
       or regexp_matches(f, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
-                            || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
+                            || ')[^，。；]{0,12}(代收|暂存|存放|保管)'))
+         and not scan_return_begun(f)
         then 'AT_LOCKER'
     when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, scan_unreachable() || '|' || scan_out_of_area() || '|'
@@ -211,9 +217,11 @@ create or replace macro scan_weak_status(f) as case
         then 'ORDERED'
     -- a pickup is what a scan did, not a site's name (邮政's 离开【会理大宗收寄处理组】 is in transit);
     -- the names are cut out only from the texts that hold a pickup word (few: a copy of each
-    -- text cost 0.4 s on 3.12M texts)
+    -- text cost 0.4 s on 3.12M texts); a hand-over still to come (京东's 拣货完毕，待出库交付京东物流)
+    -- is a warehouse step
     when regexp_matches(f, scan_pickup_words())
-         and regexp_matches(regexp_replace(f, '【[^】]*】', '', 'g'), scan_pickup_words()) then 'PICKED_UP'
+         and regexp_matches(regexp_replace(f, '【[^】]*】', '', 'g'), scan_pickup_words())
+         and not regexp_matches(f, '待[^，。；]{0,4}交付') then 'PICKED_UP'
     -- the seller's warehouse steps (订单开始处理, 审核, 拣货, 配货, 验货, 打包, 出库) are in transit
     -- too, as Kuaidi100 names them;
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
