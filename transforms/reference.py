@@ -21,7 +21,7 @@ STATUS_CODES = {
     "3": ("SIGNED", None), "301": ("SIGNED", None), "302": ("SIGNED", None),
     "303": ("SIGNED_PROXY", None), "304": ("SIGNED_LOCKER", None),
     "2": ("PROBLEM", "OTHER"), "201": ("PROBLEM", "OTHER"), "202": ("PROBLEM", "OTHER"),
-    "204": ("PROBLEM", "OTHER"), "205": ("PROBLEM", "OTHER"), "206": ("PROBLEM", "UNREACHABLE"),
+    "204": ("PROBLEM", "OTHER"), "205": ("PROBLEM", "LOCKER_UNCOLLECTED"), "206": ("PROBLEM", "UNREACHABLE"),
     "207": ("PROBLEM", "OUT_OF_AREA"), "208": ("PROBLEM", "HELD"), "209": ("PROBLEM", "DAMAGED"),
     "210": ("PROBLEM", "OTHER"),
     "14": ("REFUSED", "REFUSED"), "203": ("REFUSED", "REFUSED"),

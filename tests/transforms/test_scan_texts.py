@@ -159,6 +159,14 @@ CUES = [
     # so is a parcel sent back from a station where no one came for it
     ("快件已退回,退回原因:超时未取", "RETURNING"),
     ("快件在驿站超时未取，已退回寄件人", "RETURNING"),
+    # left past its time (Kuaidi100's 205) is a problem; a warning of what happens then is not
+    ("您的快件已超期未取，请尽快领取", "PROBLEM"),
+    ("您的快件已在快递柜存放超过48小时，请尽快取件，超时将收取保管费", "PROBLEM"),
+    ("快件已到达菜鸟驿站，请在3天内取件，超过3天未取将退回", "AT_LOCKER"),
+    ("快件已存放至丰巢柜，如超时未取将退回", "AT_LOCKER"),
+    ("快件已到达菜鸟驿站，请及时取件，超时未取将退回寄件人", "AT_LOCKER"),
+    # a courier took it back from where it was left: out for delivery again, not a pickup
+    ("快件超时未取，已由快递员取回", "OUT_FOR_DELIVERY"),
     ("快件已退回，寄件人已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，已签收", "RETURN_SIGNED"),
     ("快件已退回寄件人，待签收", "RETURNING"),

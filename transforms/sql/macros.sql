@@ -121,9 +121,27 @@ create or replace macro scan_unreachable() as
 create or replace macro scan_out_of_area() as
     '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
 
+-- a parcel left in a locker or station past its time (已超时未取, 超过3天未取, 存放已超过48小时):
+-- Kuaidi100's 205 柜或驿站超时未取. Read from the text less its clauses that warn of what happens
+-- if it stays (超过3天未取将退回, 超时将收取保管费, 如超时未取), since the facts (scan_facts)
+-- lose only their 将退回; looked for only in a text with such words at all
+create or replace macro scan_overdue_words() as
+    '(超时|超期|逾期|长时间|多日|多天)[^，。；]{0,2}未(取|领|提)|'
+    || '超过[^，。；]{0,6}(天|小时|日)[^，。；]{0,4}未(取|领|提)|'
+    || '(存放|滞留|放置|保管|暂存)[^，。；]{0,16}(超过|已满)[^，。；]{0,6}(天|小时|日)';
+
+create or replace macro scan_overdue_pickup(c) as
+    regexp_matches(c, scan_overdue_words())
+    and regexp_matches(regexp_replace(c, '[^，。；,;！!]*(未(取|领|提)[^，。；]{0,3}(将|会|则|的话|需|要)|'
+                                         || '(超时|超期|逾期)[^，。；]{0,4}(将|会|则|后|的话|需|要|收)|'
+                                         || '(如|若)[^，。；]{0,4}(超时|超期|逾期|超过))[^，。；,;！!]*',
+                                      '', 'g'),
+                       scan_overdue_words());
+
 -- the DELIVERY_EXCEPTION subtype the facts of a problem's text (scan_facts) name, as
--- Kuaidi100's 206–209 would
-create or replace macro scan_problem_subtype(f) as case
+-- Kuaidi100's 205–209 would
+create or replace macro scan_problem_subtype(c, f) as case
+    when scan_overdue_pickup(c) then 'LOCKER_UNCOLLECTED'
     when regexp_matches(f, scan_unreachable()) then 'UNREACHABLE'
     when regexp_matches(f, scan_out_of_area()) then 'OUT_OF_AREA'
     when regexp_matches(f, '滞留|留仓') then 'HELD'
@@ -154,7 +172,8 @@ create or replace macro scan_strong_status(c, f) as case
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
-        case when regexp_matches(c, scan_venues()) then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
+        case when regexp_matches(c, scan_venues()) or regexp_matches(f, '未取|超时|超期|逾期')
+             then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
     -- returned, then signed: within a clause, or in the next one ("已退回寄件人，已签收")
     when regexp_matches(f, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；要]{0,6}签收')
       or (regexp_matches(f, '(退回|退件|退货)[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)') and scan_signed(f))
@@ -184,7 +203,10 @@ create or replace macro scan_strong_status(c, f) as case
          and not regexp_matches(f, '柜[^，。；]{0,6}代收')
         then 'SIGNED_LOCKER'
     when regexp_matches(f, '(' || scan_proxies() || ')[^，。；]{0,6}代收') then 'SIGNED_PROXY'
-    -- a parcel sent back because no one came for it (已退回，退回原因：超时未取) is returning
+    -- a parcel left there past its time is a problem now (Kuaidi100's 205), not a wait still
+    -- within locker_uncollected; one sent back because no one came for it (已退回，退回原因：
+    -- 超时未取) is returning
+    when scan_overdue_pickup(c) and not scan_return_begun(f) then 'PROBLEM'
     when (scan_awaiting_pickup(c)
       or regexp_matches(f, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
@@ -255,7 +277,8 @@ end;
 -- with none of them, as most scans in transit are, skips its dozen patterns for one pass.
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
-    || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|' || scan_venues();
+    || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|'
+    || '未领|超过|存放|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
