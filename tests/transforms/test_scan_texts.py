@@ -151,6 +151,10 @@ CUES = [
     ("收件人电话无人接听，派送不成功", "PROBLEM"),
     ("快件因收件人电话无法接通，派件失败，将再次派送", "PROBLEM"),
     ("派件未成功，将再次派送", "PROBLEM"),
+    # what may happen has not: the notices of 2020–2022 are no delay
+    ("【上海市】快件已到达【上海转运中心】，受疫情影响，快件可能延误，敬请谅解", "IN_TRANSIT"),
+    ("【北京市】快递员张三正在派件，受疫情影响，派送或有延误", "OUT_FOR_DELIVERY"),
+    ("快件因天气原因延误，请耐心等待", "PROBLEM"),
     ("因收方客户原因快件暂无法派送，请联系收方客户", "PROBLEM"),
     ("客户拒收，原因：不想要了", "REFUSED"),
     # a refusal given as the reason of a return under way is that return

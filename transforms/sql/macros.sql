@@ -101,8 +101,9 @@ create or replace macro scan_proxies() as
     -- where it is, as after a guard's signature, before reporting 签收未收到
     || '单位签收|公司签收|指定地点|家门口|放门口|放在门口|门外|签收人[:：\s【]{0,3}门口';
 
--- what a text asks for, announces or makes a condition of, cut out before looking for what
--- happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务", "【签收提醒】"
+-- what a text asks for, announces, makes a condition of or says may happen, cut out before
+-- looking for what happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务",
+-- "【签收提醒】", "快件可能延误"
 create or replace macro scan_facts(c) as
     regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*|'
                       -- 如 and 若 only opening a condition, 支持 only opening a clause, 需 and 要求
@@ -111,7 +112,9 @@ create or replace macro scan_facts(c) as
                       || '(如|若)(果|客户|收件人|发现|不|遇|因|未|需|有|您|是|要)[^，。；！,;!]*|'
                       || '(^|[，。；！,;!\s])支持[^，。；！,;!]*|(需|须|要求)[^，。；！,;!【】]{0,8}签收|'
                       || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
-                      || '签收(前|时)[^，。；！,;!]*|签收提醒', '', 'g');
+                      || '签收(前|时)[^，。；！,;!]*|签收提醒|'
+                      -- what may happen: the notices of 2020–2022 (受疫情影响，快件可能延误)
+                      || '(可能|或将|或有|或会|或存在|也许)[^，。；！,;!]*', '', 'g');
 
 -- a receiver no one could reach, an address outside the carrier's area: problems, and the
 -- subtype a DELIVERY_EXCEPTION read from text names (Kuaidi100's 206 无法联系, 207 超区)
