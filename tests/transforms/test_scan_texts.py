@@ -143,6 +143,8 @@ CUES = [
     ("您的快件已送达，签收人：家门口", "SIGNED_PROXY"),
     ("快件已签收，签收人：【门口】，如有疑问请联系派件员", "SIGNED_PROXY"),
     ("【北京西直门口营业部】已签收，签收人：本人", "SIGNED"),
+    ("【北京西直门外营业部】已签收，签收人：本人", "SIGNED"),
+    ("已签收，已按您的要求放在门外", "SIGNED_PROXY"),
     ("【上海市】邮件已在浦东揽投部投递成功", "SIGNED"),
     ("您的包裹已派送成功，感谢使用", "SIGNED"),
     # failures, refusals and returns are not signatures

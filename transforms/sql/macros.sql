@@ -97,9 +97,10 @@ create or replace macro scan_venues() as
 
 create or replace macro scan_proxies() as
     '代签|他人代收|他人收|他人签收|门卫|门岗|保安|前台|物业|收发室|收发章|传达室|家人|同事|朋友|亲属|邻居|'
-    -- a parcel left at the door ("签收人：家门口") was signed by no one: the customer hears
-    -- where it is, as after a guard's signature, before reporting 签收未收到
-    || '单位签收|公司签收|指定地点|家门口|放门口|放在门口|门外|签收人[:：\s【]{0,3}门口';
+    -- a parcel left at the door ("签收人：家门口", "放门外") was signed by no one: the customer
+    -- hears where it is, as after a guard's signature, before reporting 签收未收到 (not a place
+    -- named …门外, 西直门外大街)
+    || '单位签收|公司签收|指定地点|家门口|放[在至到]?门(口|外)|签收人[:：\s【]{0,3}门口';
 
 -- what a text asks for, announces, makes a condition of or says may happen, cut out before
 -- looking for what happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务",
