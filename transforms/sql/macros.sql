@@ -282,7 +282,7 @@ end;
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
     || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|'
-    || '未领|超过|存放|' || scan_venues();
+    || '未领|超过|已满|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
