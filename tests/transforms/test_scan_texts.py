@@ -147,6 +147,14 @@ CUES = [
     ("已签收，已按您的要求放在门外", "SIGNED_PROXY"),
     ("【上海市】邮件已在浦东揽投部投递成功", "SIGNED"),
     ("您的包裹已派送成功，感谢使用", "SIGNED"),
+    # delivered with nothing after it is a signature; delivered to a place, or to be
+    # collected, or still to come, is not
+    ("您的包裹已送达，感谢您的耐心等待", "SIGNED"),
+    ("包裹送达成功，感谢使用", "SIGNED"),
+    ("您的快件已送达【张江菜鸟驿站】，请凭取件码取件", "AT_LOCKER"),
+    ("您的快件已送达，请及时取件", "AT_LOCKER"),
+    ("快件已送达【北京转运中心】", "IN_TRANSIT"),
+    ("快件正在派送，预计今日送达", "OUT_FOR_DELIVERY"),
     # failures, refusals and returns are not signatures
     ("山东省潍坊市潍城区公司 失败签收录入", "PROBLEM"),
     ("重庆市巴南区 签收失败,原因:企事业单位放假", "PROBLEM"),
