@@ -166,6 +166,11 @@ CUES = [
     ("【北京市】快递员张三正在派件，受疫情影响，派送或有延误", "OUT_FOR_DELIVERY"),
     ("快件因天气原因延误，请耐心等待", "PROBLEM"),
     ("因收方客户原因快件暂无法派送，请联系收方客户", "PROBLEM"),
+    # a lost parcel is a problem; an insured one is not
+    ("快件丢失，正在理赔", "PROBLEM"),
+    ("【上海市】快件已发出，本快件已保价，可享受理赔服务", "IN_TRANSIT"),
+    # handed to another carrier
+    ("快件已转交邮政派送，新单号：9876543210", "FORWARDED"),
     ("客户拒收，原因：不想要了", "REFUSED"),
     # a refusal given as the reason of a return under way is that return
     ("快件已退回，退回原因：收件人拒收", "RETURNING"),
