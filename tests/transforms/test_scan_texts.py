@@ -184,6 +184,7 @@ CUES = [
     ("快件已到达菜鸟驿站，请在3天内取件，超过3天未取将退回", "AT_LOCKER"),
     ("快件已存放至丰巢柜，如超时未取将退回", "AT_LOCKER"),
     ("快件已到达菜鸟驿站，请及时取件，超时未取将退回寄件人", "AT_LOCKER"),
+    ("快件已到达菜鸟驿站，请及时取件，超时未取将由快递员取回", "AT_LOCKER"),
     # a courier took it back from where it was left: out for delivery again, not a pickup
     ("快件超时未取，已由快递员取回", "OUT_FOR_DELIVERY"),
     ("快件已退回，寄件人已签收", "RETURN_SIGNED"),

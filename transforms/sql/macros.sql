@@ -104,7 +104,8 @@ create or replace macro scan_proxies() as
 
 -- what a text asks for, announces, makes a condition of or says may happen, cut out before
 -- looking for what happened: "签收前请验货", "到达后需本人签收", "若不方便签收…", "支持驿站代收服务",
--- "【签收提醒】", "快件可能延误"
+-- "【签收提醒】", "快件可能延误", and a warning of what follows if a parcel stays uncollected,
+-- whole clause ("超过3天未取将退回", "超时未取将由快递员取回", "如超时未取")
 create or replace macro scan_facts(c) as
     regexp_replace(c, '(请|如需|如有|如您|预计|将于|将在|准备)[^，。；！,;!]*|'
                       -- 如 and 若 only opening a condition, 支持 only opening a clause, 需 and 要求
@@ -115,7 +116,10 @@ create or replace macro scan_facts(c) as
                       || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
                       || '签收(前|时)[^，。；！,;!]*|签收提醒|'
                       -- what may happen: the notices of 2020–2022 (受疫情影响，快件可能延误)
-                      || '(可能|或将|或有|或会|或存在|也许)[^，。；！,;!]*', '', 'g');
+                      || '(可能|或将|或有|或会|或存在|也许)[^，。；！,;!]*|'
+                      || '[^，。；！,;!]*(未(取|领|提)[^，。；]{0,3}(将|会|则|的话|需|要)|'
+                      || '(超时|超期|逾期)[^，。；]{0,4}(将|会|则|后|的话|需|要|收)|'
+                      || '(如|若)[^，。；]{0,4}(超时|超期|逾期|超过))[^，。；！,;!]*', '', 'g');
 
 -- a receiver no one could reach, an address outside the carrier's area: problems, and the
 -- subtype a DELIVERY_EXCEPTION read from text names (Kuaidi100's 206 无法联系, 207 超区)
@@ -126,26 +130,17 @@ create or replace macro scan_out_of_area() as
     '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
 
 -- a parcel left in a locker or station past its time (已超时未取, 超过3天未取, 存放已超过48小时):
--- Kuaidi100's 205 柜或驿站超时未取. Read from the text less its clauses that warn of what happens
--- if it stays (超过3天未取将退回, 超时将收取保管费, 如超时未取), since the facts (scan_facts)
--- lose only their 将退回; looked for only in a text with such words at all
-create or replace macro scan_overdue_words() as
+-- Kuaidi100's 205 柜或驿站超时未取; read from the facts, which have lost the warnings of what
+-- follows if it stays (scan_facts)
+create or replace macro scan_overdue_pickup(f) as regexp_matches(f,
     '(超时|超期|逾期|长时间|多日|多天)[^，。；]{0,2}未(取|领|提)|'
     || '超过[^，。；]{0,6}(天|小时|日)[^，。；]{0,4}未(取|领|提)|'
-    || '(存放|滞留|放置|保管|暂存)[^，。；]{0,16}(超过|已满)[^，。；]{0,6}(天|小时|日)';
-
-create or replace macro scan_overdue_pickup(c) as
-    regexp_matches(c, scan_overdue_words())
-    and regexp_matches(regexp_replace(c, '[^，。；,;！!]*(未(取|领|提)[^，。；]{0,3}(将|会|则|的话|需|要)|'
-                                         || '(超时|超期|逾期)[^，。；]{0,4}(将|会|则|后|的话|需|要|收)|'
-                                         || '(如|若)[^，。；]{0,4}(超时|超期|逾期|超过))[^，。；,;！!]*',
-                                      '', 'g'),
-                       scan_overdue_words());
+    || '(存放|滞留|放置|保管|暂存)[^，。；]{0,16}(超过|已满)[^，。；]{0,6}(天|小时|日)');
 
 -- the DELIVERY_EXCEPTION subtype the facts of a problem's text (scan_facts) name, as
 -- Kuaidi100's 205–209 would
-create or replace macro scan_problem_subtype(c, f) as case
-    when scan_overdue_pickup(c) then 'LOCKER_UNCOLLECTED'
+create or replace macro scan_problem_subtype(f) as case
+    when scan_overdue_pickup(f) then 'LOCKER_UNCOLLECTED'
     when regexp_matches(f, scan_unreachable()) then 'UNREACHABLE'
     when regexp_matches(f, scan_out_of_area()) then 'OUT_OF_AREA'
     when regexp_matches(f, '滞留|留仓') then 'HELD'
@@ -210,7 +205,7 @@ create or replace macro scan_strong_status(c, f) as case
     -- a parcel left there past its time is a problem now (Kuaidi100's 205), not a wait still
     -- within locker_uncollected; one sent back because no one came for it (已退回，退回原因：
     -- 超时未取) is returning
-    when scan_overdue_pickup(c) and not scan_return_begun(f) then 'PROBLEM'
+    when scan_overdue_pickup(f) and not scan_return_begun(f) then 'PROBLEM'
     when (scan_awaiting_pickup(c)
       or regexp_matches(f, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()

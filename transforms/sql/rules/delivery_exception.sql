@@ -30,7 +30,7 @@ latest as (
             when s.latest_status = 'RETURN_SIGNED' then 'RETURNED'
             when s.latest_status = 'AT_LOCKER' then 'LOCKER_UNCOLLECTED'
             -- without a code, the text names it as Kuaidi100's sub-states would
-            else coalesce(scan_problem_subtype(s.latest_context, scan_facts(s.latest_context)), 'OTHER')
+            else coalesce(scan_problem_subtype(scan_facts(s.latest_context)), 'OTHER')
         end as subtype,
         date_diff('second', s.latest_at, $as_of) / 3600.0 as elapsed_hours
     from orders o
