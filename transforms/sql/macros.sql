@@ -162,10 +162,13 @@ create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
     and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投');
 
+-- the words of a parcel going back to its sender
+create or replace macro scan_returns() as '退回|退件|退货';
+
 -- a return that has begun ("已退回", "正在退回", "退回原因：…"): what the parcel does now, whatever
 -- made it (a refusal, a parcel left uncollected)
 create or replace macro scan_return_begun(f) as
-    regexp_matches(f, '(已|正在)(退回|退件|退货|返回)|(退回|退件|退货)原因');
+    regexp_matches(f, '(已|正在)(' || scan_returns() || '|返回)|(' || scan_returns() || ')原因');
 
 create or replace macro scan_strong_status(c, f) as case
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
@@ -174,8 +177,10 @@ create or replace macro scan_strong_status(c, f) as case
         case when regexp_matches(c, scan_venues()) or regexp_matches(f, '未取|超时|超期|逾期')
              then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
     -- returned, then signed: within a clause, or in the next one ("已退回寄件人，已签收")
-    when regexp_matches(f, '退签|(退回|退件|退货)[^，。；]{0,20}(签收|妥投)|(寄件人|发件人|商家|卖家)[^，。；要]{0,6}签收')
-      or (regexp_matches(f, '(退回|退件|退货)[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)') and scan_signed(f))
+    when regexp_matches(f, '退签|(' || scan_returns() || ')[^，。；]{0,20}(签收|妥投)|'
+                           || '(寄件人|发件人|商家|卖家)[^，。；要]{0,6}签收')
+      or (regexp_matches(f, '(' || scan_returns() || ')[^，。；]{0,20}[，,][^，。；]{0,8}(签收|妥投)')
+          and scan_signed(f))
         then 'RETURN_SIGNED'
     -- a refusal named as the reason of a return that has begun ("已退回，退回原因：收件人拒收")
     -- is that return; a return still to come ("将退回", cut from the facts) leaves the refusal
@@ -184,7 +189,7 @@ create or replace macro scan_strong_status(c, f) as case
     -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
     -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
     when scan_collected(f) and regexp_matches(c, scan_venues())
-         and not regexp_matches(f, '退回|退件|退货')
+         and not regexp_matches(f, scan_returns())
         then 'SIGNED_LOCKER'
     when scan_signed(f) then case
         -- 中通's 签收人在【原菜鸟】取件: the customer collected it from a pickup point; who or
@@ -212,7 +217,7 @@ create or replace macro scan_strong_status(c, f) as case
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)'))
          and not scan_return_begun(f)
         then 'AT_LOCKER'
-    when regexp_matches(f, '退回|退件|退货|返回寄件|原路返回|返货') then 'RETURNING'
+    when regexp_matches(f, scan_returns() || '|返回寄件|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, scan_unreachable() || '|' || scan_out_of_area() || '|'
                            || '滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
                            || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|无法(派送|派件|投递|配送|送达)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截|'
