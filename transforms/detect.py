@@ -20,10 +20,15 @@ RULES = tuple(sorted(p.stem for p in (SQL_DIR / "rules").glob("*.sql")))
 # staged within the one table that reads them (dbt's ephemeral models), never held whole:
 # the de-duplicated, classified tracking events, as large as the events themselves
 EPHEMERAL = {"stg_events": "staging/events"}
+# in the order they are built. The parcels' status comes first: it is the last reader of the
+# tracking events, the largest table of a run, which is dropped as soon as it is built
+# (`LAST_READ_BY`), so the orders' aggregate never runs beside it. Built after the orders,
+# it pushed 600 MB of the work database out to the spill folder on a million orders (the
+# detect stage: 10.1 → 9.0 s)
 STAGING = (
+    ("stg_parcel_status", "staging/parcel_status"),
     ("stg_orders", "staging/orders"),
     ("stg_parcels", "staging/parcels"),
-    ("stg_parcel_status", "staging/parcel_status"),
     ("stg_parcel_facts", "staging/parcel_facts"),
 )
 # read by the rules and the warnings only, on the detect stage's own connection: a temp
