@@ -84,6 +84,18 @@ class ZoneTable(Section):
     zone1: list[str] = []
     zone3: list[str] = []
 
+    @field_validator("zone1", "zone3")
+    @classmethod
+    def _once(cls, provinces: list[str]) -> list[str]:
+        return list(dict.fromkeys(provinces))  # a province listed twice is listed once
+
+    @model_validator(mode="after")
+    def _one_zone_each(self) -> ZoneTable:
+        both = [p for p in self.zone1 if p in self.zone3]
+        if both:
+            raise ValueError(f"{'、'.join(both)} in both zone1 and zone3")
+        return self
+
 
 class Carrier(Section):
     """Aliases and number patterns added to a built-in carrier, or a new carrier."""

@@ -45,6 +45,8 @@ def test_a_file_overrides_only_what_it_names(tmp_path):
     ("[worklist]\nlang = \"fr\"\n", "worklist.lang: Input should be 'zh' or 'en', got 'fr'"),
     ("[inputs]\nerp_profile = \"kuaimai\"\n", "inputs.erp_profile: Input should be 'auto'"),
     ("[zones.\"杭州仓\"]\nzone2 = [\"浙江\"]\n", "unknown key 'zones.杭州仓.zone2'"),
+    ("[zones.\"杭州仓\"]\nzone1 = [\"浙江\", \"海南\"]\nzone3 = [\"海南\"]\n",
+     "zones.杭州仓: 海南 in both zone1 and zone3"),
     ("[carriers.zhongtong]\nprefix = \"7\"\n", "unknown key 'carriers.zhongtong.prefix'"),
     ("thresholds = 3\n", "thresholds: Input should be a valid dictionary"),
     ("[thresholds]\nlost_parcel = 3\n", "unknown key 'thresholds.lost_parcel'"),

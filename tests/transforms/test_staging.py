@@ -94,3 +94,27 @@ def test_an_orders_fields_are_its_lines_own_or_the_least_of_its_lines():
         con.close()
     assert rows == [("M", "浙江", "杭州市", "周末送", "加急", 3),
                     ("S", "浙江省", "杭州市", "请放门口", None, 2)]
+
+
+def test_an_orders_zone_is_its_warehouses_and_its_promotions_those_it_shipped_in():
+    # a warehouse with a zone table of its own uses it; any other, the default one (浙江's:
+    # 江苏 zone 1, 新疆 zone 3, the rest 2). Promotions are named in start order, both ends
+    # of a window inside it, and only for a shipment the run can see
+    config = load_config(overrides={
+        "zones": {"广州仓": {"zone1": ["广东"], "zone3": ["新疆"]}},
+        "promotions": [{"name": "双12", "start": "2026-11-19 00:00", "end": "2026-11-20 23:59"},
+                       {"name": "双11", "start": "2026-11-18 00:00", "end": "2026-11-19 06:00"}]})
+    lines = [order("A", warehouse="广州仓", province="广东", shipped_at="2026-11-19 06:00"),
+             order("B", warehouse="广州仓", province="江苏", shipped_at="2026-11-18 00:00"),
+             order("C", warehouse="北京仓", province="江苏", shipped_at="2026-11-17 23:59"),
+             order("D", warehouse=None, province="新疆维吾尔自治区", shipped_at="2026-11-20 07:00"),
+             order("E", warehouse="杭州仓", province="广东", shipped_at="2026-11-20 09:00")]
+    con = duckdb.connect()
+    try:
+        load(con, orders=lines)
+        build_staging(con, config, AS_OF)
+        rows = con.execute("select order_id, zone, promotion from stg_orders order by 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [("A", 1, "双11、双12"), ("B", 2, "双11"), ("C", 1, None), ("D", 3, "双12"),
+                    ("E", 2, None)]

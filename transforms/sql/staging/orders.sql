@@ -3,7 +3,7 @@
 -- params: $as_of
 with
 
-lines as (
+lines as not materialized (
     select * from order_lines
 ),
 
@@ -89,6 +89,16 @@ visible as (
     where coalesce(created_at, paid_at, shipped_at, $as_of) <= $as_of
 ),
 
+promotion_list as (
+    -- the few promotions as one list, in start order, filtered on each order's shipment:
+    -- not a correlated subquery, which DuckDB runs as a join of every distinct shipment time
+    -- to the promotions (with the zones' one, 0.5 of this statement's 3.3 CPU-seconds on a
+    -- million orders)
+    select list({'name': name, 'start_at': start_at, 'end_at': end_at} order by start_at)
+        as all_promotions
+    from promotions
+),
+
 final as (
     select
         v.*,
@@ -101,20 +111,22 @@ final as (
         v.paid_at_seen is not null
             and v.shipped_at_seen is null
             and v.status <> 'CANCELLED' as is_awaiting_shipment,
-        coalesce((
-            select z.zone from zones z
-            where z.province = norm_province(v.province)
-              and z.warehouse = case when v.warehouse in (select warehouse from zones)
-                                     then v.warehouse else 'default' end
-        ), 2) as zone,
-        (
-            select string_agg(p.name, '、' order by p.start_at) from promotions p
-            where v.shipped_at_seen between p.start_at and p.end_at
-        ) as promotion,
+        -- a warehouse with no zone table of its own takes the default one; a province is
+        -- in one zone of a table (core.config), so the join keeps one row per order
+        coalesce(z.zone, 2) as zone,
+        nullif(array_to_string(list_transform(
+            list_filter(p.all_promotions,
+                        lambda x: v.shipped_at_seen between x.start_at and x.end_at),
+            lambda x: x.name), '、'), '') as promotion,
         -- a receiver, for telling a merged parcel (same receiver) from a reused number
         coalesce(v.receiver_phone, '') || '|' || coalesce(v.receiver_name, '') as receiver_key
     from visible v
+    cross join promotion_list p
     left join aliases a on a.alias = upper(trim(v.carrier))
+    left join zones z
+        on z.province = norm_province(v.province)
+       and z.warehouse = case when v.warehouse in (select warehouse from zones)
+                              then v.warehouse else 'default' end
 )
 
 select * from final
