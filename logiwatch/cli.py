@@ -44,18 +44,34 @@ def _prefect_api(no_prefect: bool):
     run has no Prefect, when PREFECT_API_URL names a server, or when Prefect is already
     imported (in process: its settings are already read, and Prefect starts its own). Either
     temporary server starts from the database `make`'s set-up built when its Prefect home has
-    none yet (`seed_new_prefect_home`)."""
+    none yet (`seed_new_prefect_home`); ours skips registering Prefect's block types when that
+    database holds them all already (`local_api.blocks_registered`), unless the environment
+    sets that registration itself."""
     if no_prefect or os.environ.get("PREFECT_API_URL"):
         return None
     from flows import local_api
 
-    seed_new_prefect_home(local_api.template_home())
+    template = local_api.template_home()
+    seed_new_prefect_home(template)
     if "prefect" in sys.modules:
         return None
+    home = _prefect_home()
+    skip = home is not None and local_api.blocks_registered(home, template)
     api = local_api.LocalPrefectAPI(
-        float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+        float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]),
+        env={k: v for k, v in local_api.SKIP_BLOCK_REGISTRATION.items()
+             if skip and k not in os.environ})
     os.environ["PREFECT_API_URL"] = api.start()
     return api
+
+
+def _prefect_home() -> Path | None:
+    """The folder of this command's Prefect database (PREFECT_HOME, else ~/.prefect, as
+    Prefect reads it); None when a database URL of its own is configured."""
+    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or \
+            os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL"):
+        return None
+    return Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
 
 
 def seed_new_prefect_home(template: Path) -> bool:
@@ -65,10 +81,9 @@ def seed_new_prefect_home(template: Path) -> bool:
     not when a database URL of its own is configured. Returns whether it copied."""
     from flows.local_api import seed_prefect_home
 
-    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or \
-            os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL"):
+    home = _prefect_home()
+    if home is None:
         return False
-    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
     try:
         return seed_prefect_home(home, template)
     except OSError:
