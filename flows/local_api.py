@@ -44,9 +44,7 @@ _CHILD = ("import gc; gc.disable(); import runpy; "
 # of Prefect's migrations. `make`'s set-up builds one once into the environment
 # (`build_template`); a command copies it into a Prefect home that has no database yet
 # (`seed_prefect_home`: a first run then took 6.1–6.2 s), and Prefect's server, which checks
-# the migrations on every start, brings a copy an older Prefect made up to date. (The memo of
-# the block types' registration is not copied: it names the database's path, so a new home
-# registers them again, quickly, as they are in the database already.)
+# the migrations on every start, brings a copy an older Prefect made up to date.
 PREFECT_DB = "prefect.db"
 
 # Prefect's server also registers its block types on every start (about 1 s of one core: it
@@ -55,7 +53,7 @@ PREFECT_DB = "prefect.db"
 # memo names the database's path, so a home seeded from the template never has one. Where the
 # home's database holds every block schema the template's does (`blocks_registered`: the
 # template is registered by this environment's Prefect), the start skips the registration
-# with these settings: a server on the sample was ready in 2.5–3.0 s instead of 3.3–3.5 s.
+# with these settings: a server alone answered after 2.5–3.1 s instead of 3.2–3.5 s.
 SKIP_BLOCK_REGISTRATION = {"PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
                            "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
 
