@@ -118,3 +118,18 @@ def test_an_orders_zone_is_its_warehouses_and_its_promotions_those_it_shipped_in
         con.close()
     assert rows == [("A", 1, "双11、双12"), ("B", 2, "双11"), ("C", 1, None), ("D", 3, "双12"),
                     ("E", 2, None)]
+
+
+def test_a_promotion_named_empty_still_counts():
+    # UNPICKED relaxes its threshold for any promotion, whatever its name
+    config = load_config(overrides={"promotions": [
+        {"name": "", "start": "2026-11-19 00:00", "end": "2026-11-20 23:59"}]})
+    con = duckdb.connect()
+    try:
+        load(con, orders=[order("A", shipped_at="2026-11-19 06:00"),
+                          order("B", shipped_at="2026-11-18 06:00")])
+        build_staging(con, config, AS_OF)
+        rows = con.execute("select order_id, promotion from stg_orders order by 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [("A", ""), ("B", None)]

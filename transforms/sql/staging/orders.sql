@@ -114,10 +114,11 @@ final as (
         -- a warehouse with no zone table of its own takes the default one; a province is
         -- in one zone of a table (core.config), so the join keeps one row per order
         coalesce(z.zone, 2) as zone,
-        nullif(array_to_string(list_transform(
+        -- none: NULL; a promotion named '' still counts
+        array_to_string(nullif(list_transform(
             list_filter(p.all_promotions,
                         lambda x: v.shipped_at_seen between x.start_at and x.end_at),
-            lambda x: x.name), '、'), '') as promotion,
+            lambda x: x.name), []), '、') as promotion,
         -- a receiver, for telling a merged parcel (same receiver) from a reused number
         coalesce(v.receiver_phone, '') || '|' || coalesce(v.receiver_name, '') as receiver_key
     from visible v
