@@ -118,6 +118,21 @@ CUES = [
     ("您的快件已出库，取件人：本人，感谢使用菜鸟驿站", "SIGNED_LOCKER"),
     ("包裹已由本人在驿站取件", "SIGNED_LOCKER"),
     ("快件已到达XX驿站待取件", "AT_LOCKER"),
+    ("您的订单已在京东自提点完成提货", "SIGNED_LOCKER"),
+    ("您已在【望京自提点】提货成功", "SIGNED_LOCKER"),
+    # a code sent for the parcel, or a notice to come for it: it waits
+    ("快件已到达【望京菜鸟驿站】，已发送取件码至您的手机", "AT_LOCKER"),
+    ("您的快件已存入丰巢柜，已为您生成取件码123456", "AT_LOCKER"),
+    ("您的订单已到达京东自提点，已为您生成提货码", "AT_LOCKER"),
+    ("快件已放入快递柜，已短信通知取件", "AT_LOCKER"),
+    ("您的包裹已到达驿站，已通知收件人取件", "AT_LOCKER"),
+    # 邮政's smart parcel boxes in residential buildings wait like a locker
+    ("已投递至智能信包箱", "AT_LOCKER"),
+    ("邮件已投入【望京小区3号楼】智能信包箱", "AT_LOCKER"),
+    ("已妥投，投递至智能信包箱", "SIGNED_LOCKER"),
+    # 邮政's sealed bags, closed for their destination and opened there
+    ("【北京邮区中心局】已出口直封", "IN_TRANSIT"),
+    ("【上海邮区中心局】已进口开拆", "IN_TRANSIT"),
     ("快递员已取件", "PICKED_UP"),
     ("您的订单已出库", "IN_TRANSIT"),
     ("您的快件已由快递驿站代收，感谢您使用京东物流", "SIGNED_LOCKER"),

@@ -91,6 +91,8 @@ create or replace macro norm_province(p) as regexp_replace(
 create or replace macro scan_venues() as
     '驿站|快递柜|智能柜|丰巢|自提柜|自提点|代收点|代理点|快递超市|快递点|收件宝|速递易|近邻宝|'
     || '兔喜|格格货栈|熊猫快收|中邮e站|云柜|快宝|包裹柜|存包柜|便利店|超市|取件点|代办点|'
+    -- 邮政's smart parcel boxes in residential buildings, opened with a code like a locker
+    || '信包箱|'
     -- 中通 names a pickup point by its network and its place: 【菜鸟的广州石溪永宁大街15号店】,
     -- 【多多买菜的鹤岭19幢一单元】, 【邻里驿站的中豪船城快递】
     || '【[^【】，。；]{1,12}的[^【】，。；]{1,30}】';
@@ -154,9 +156,11 @@ create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
     '待取件|待取货|待领取|未取|' || scan_pickup_codes() || '|'
     || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走|自提)');
 
--- taken out by someone: 已被取出, 已从丰巢智能柜取出, 已由本人在驿站取件, 已出库 (no wait or request between)
+-- taken out by someone: 已被取出, 已从丰巢智能柜取出, 已由本人在驿站取件, 已在自提点完成提货,
+-- 已出库 (no wait, request or notice between); a code sent for it (已发送取件码, 已为您生成提货码)
+-- or a notice to come for it (已短信通知取件) is the parcel waiting
 create or replace macro scan_collected(f) as
-    regexp_matches(f, '已[^，。；,待未请]{0,20}(取出|取走|取件|领取|提取|出库)');
+    regexp_matches(f, '已[^，。；,待未请通知]{0,20}(取出|取走|取件|领取|提取|提货|出库)([^码]|$)');
 
 create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
@@ -212,7 +216,7 @@ create or replace macro scan_strong_status(c, f) as case
     -- 超时未取) is returning
     when scan_overdue_pickup(f) and not scan_return_begun(f) then 'PROBLEM'
     when (scan_awaiting_pickup(c)
-      or regexp_matches(f, '(暂存|暂放|存放|存入|放入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
+      or regexp_matches(f, '(暂存|暂放|存放|存入|放入|投入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)'))
          and not scan_return_begun(f)
@@ -260,7 +264,9 @@ create or replace macro scan_weak_status(f) as case
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
     when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
-                           || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱')
+                           || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱|'
+                           -- 邮政's sealed bags: 已出口直封 (sealed for its destination), 已进口开拆 (opened)
+                           || '直封|开拆')
         then 'IN_TRANSIT'
 end;
 
