@@ -126,6 +126,19 @@ CUES = [
     ("您的订单已到达京东自提点，已为您生成提货码", "AT_LOCKER"),
     ("快件已放入快递柜，已短信通知取件", "AT_LOCKER"),
     ("您的包裹已到达驿站，已通知收件人取件", "AT_LOCKER"),
+    ("快件已到达【望京菜鸟驿站】，已发送领取通知", "AT_LOCKER"),
+    ("驿站已收到您的包裹，已发送取件短信", "AT_LOCKER"),
+    ("快件已由驿站代收，已发送取件通知", "AT_LOCKER"),
+    ("您已成功领取快件，感谢使用菜鸟驿站", "SIGNED_LOCKER"),
+    ("您的快件已在【望京菜鸟驿站】取件成功", "SIGNED_LOCKER"),
+    # a courier who took the parcel at the branch is delivering it; one who took a pickup
+    # task has not come yet
+    ("【北京】快递员已领取快件，正在派送", "OUT_FOR_DELIVERY"),
+    ("快递员已领取揽收任务，将尽快上门", "ORDERED"),
+    # the receiver was not there: a failed delivery, unless it is a condition or a zone
+    ("派送员已电话联系收件人，收件人不在家，明日再派", "PROBLEM"),
+    ("快件正在派送，如收件人不在，可放驿站", "OUT_FOR_DELIVERY"),
+    ("收件地址不在服务范围内", "PROBLEM"),
     # 邮政's smart parcel boxes in residential buildings wait like a locker
     ("已投递至智能信包箱", "AT_LOCKER"),
     ("邮件已投入【望京小区3号楼】智能信包箱", "AT_LOCKER"),

@@ -126,7 +126,9 @@ create or replace macro scan_facts(c) as
 -- a receiver no one could reach, an address outside the carrier's area: problems, and the
 -- subtype a DELIVERY_EXCEPTION read from text names (Kuaidi100's 206 无法联系, 207 超区)
 create or replace macro scan_unreachable() as
-    '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)';
+    '无法联系|联系不上|无法接通|未接通|(电话|手机)[^，。；]{0,4}(无人接听|错误|空号|关机|停机)|'
+    -- the receiver was not there (收件人不在家); not a zone (不在服务范围: scan_out_of_area)
+    || '(收件人|收方|客户|收货人)[^，。；]{0,4}不在([^服派配范]|$)';
 
 create or replace macro scan_out_of_area() as
     '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
@@ -154,17 +156,22 @@ create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|�
 
 create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
     '待取件|待取货|待领取|未取|' || scan_pickup_codes() || '|'
+    -- a message sent to come for it (已发送取件短信, 领取通知)
+    || '(取件|取货|领取|提货)(短信|通知|提醒)|'
     || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走|自提)');
 
 -- taken out by someone: 已被取出, 已从丰巢智能柜取出, 已由本人在驿站取件, 已在自提点完成提货,
--- 已出库 (no wait, request or notice between); a code sent for it (已发送取件码, 已为您生成提货码)
--- or a notice to come for it (已短信通知取件) is the parcel waiting
+-- 已出库 (no wait, request or notice between); a code or a message sent for it (已发送取件码,
+-- 已为您生成提货码, 已发送领取通知, 已发送取件短信) or a notice to come for it (已短信通知取件)
+-- is the parcel waiting
 create or replace macro scan_collected(f) as
-    regexp_matches(f, '已[^，。；,待未请通知]{0,20}(取出|取走|取件|领取|提取|提货|出库)([^码]|$)');
+    regexp_matches(f, '已[^，。；,待未请通知]{0,20}(取出|取走|取件|领取|提取|提货|出库)([^码通短信提]|$)');
 
 create or replace macro scan_signed(f) as
     regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
-    and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投');
+    and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投|'
+                              -- a courier's pickup task taken (快递员已领取揽收任务)
+                              || '领取(揽|[^，。；]{0,2}任务)');
 
 -- the words of a parcel going back to its sender
 create or replace macro scan_returns() as '退回|退件|退货';
@@ -175,6 +182,10 @@ create or replace macro scan_return_begun(f) as
     regexp_matches(f, '(已|正在)(' || scan_returns() || '|返回)|(' || scan_returns() || ')原因');
 
 create or replace macro scan_strong_status(c, f) as case
+    -- a courier who took the parcel at the branch (快递员已领取快件) is delivering it: no signature
+    -- (one who took a pickup task, 快递员已领取揽收任务, has not come yet)
+    when regexp_matches(f, '(快递员|派件员|派送员|配送员|快递小哥)[^，。；]{0,4}(领取|领件)([^揽任]|$)')
+        then 'OUT_FOR_DELIVERY'
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
@@ -295,7 +306,7 @@ end;
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
     || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|'
-    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|' || scan_venues();
+    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|不在|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
