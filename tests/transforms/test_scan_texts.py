@@ -130,6 +130,8 @@ CUES = [
     ("驿站已收到您的包裹，已发送取件短信", "AT_LOCKER"),
     ("快件已由驿站代收，已发送取件通知", "AT_LOCKER"),
     ("您已成功领取快件，感谢使用菜鸟驿站", "SIGNED_LOCKER"),
+    ("快件已被收件人凭取件码取出", "SIGNED_LOCKER"),
+    ("您的包裹已被领取，领取人：本人", "SIGNED"),
     ("您的快件已在【望京菜鸟驿站】取件成功", "SIGNED_LOCKER"),
     # a courier who took the parcel at the branch is delivering it; one who took a pickup
     # task has not come yet

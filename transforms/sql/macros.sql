@@ -168,7 +168,7 @@ create or replace macro scan_collected(f) as
     regexp_matches(f, '已[^，。；,待未请通知]{0,20}(取出|取走|取件|领取|提取|提货|出库)([^码通短信提]|$)');
 
 create or replace macro scan_signed(f) as
-    regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}取走|已取走|已领取')
+    regexp_matches(f, '签收|妥投|(投递|派送|派件|配送|送货)成功|已被[^，。；]{0,6}(取走|领取)|已取走|已领取')
     and not regexp_matches(f, '(未|没有?|失败|无法|不能|拒绝?|待|等待|无需|不方便|再)签收|签收失败|未妥投|'
                               -- a courier's pickup task taken (快递员已领取揽收任务)
                               || '领取(揽|[^，。；]{0,2}任务)');
@@ -201,9 +201,10 @@ create or replace macro scan_strong_status(c, f) as case
     -- is that return; a return still to come ("将退回", cut from the facts) leaves the refusal
     when regexp_matches(f, '拒收|拒签|拒绝签收|拒绝接收') and not scan_return_begun(f)
         then 'REFUSED'
-    -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库):
-    -- Kuaidi100's 304, a signature there, with no 签收 in the text; never a request or a wait
-    when scan_collected(f) and regexp_matches(c, scan_venues())
+    -- the customer took the parcel out of a locker or station (丰巢's 已被取出, 菜鸟驿站's 已出库),
+    -- or with its code (已被收件人凭取件码取出): Kuaidi100's 304, a signature there, with no 签收
+    -- in the text; never a request or a wait
+    when scan_collected(f) and regexp_matches(c, scan_venues() || '|' || scan_pickup_codes())
          and not regexp_matches(f, scan_returns())
         then 'SIGNED_LOCKER'
     when scan_signed(f) then case
