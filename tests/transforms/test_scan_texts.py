@@ -89,6 +89,7 @@ CUES = [
     ("已签收，如需退货请在签收后7天内联系客服", "SIGNED"),
     ("快件正在派送，发件人要求本人签收", "OUT_FOR_DELIVERY"),
     ("收件人拒收，快件将退回", "REFUSED"),
+    ("客户拒收，快件已安排退回", "RETURNING"),
     ("快件已按寄件人要求退回", "RETURNING"),
     # a place's name is not a condition
     ("快件已存放至若水小区驿站", "AT_LOCKER"),

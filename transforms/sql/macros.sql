@@ -176,10 +176,10 @@ create or replace macro scan_signed(f) as
 -- the words of a parcel going back to its sender
 create or replace macro scan_returns() as '退回|退件|退货';
 
--- a return that has begun ("已退回", "正在退回", "退回原因：…"): what the parcel does now, whatever
--- made it (a refusal, a parcel left uncollected)
+-- a return that has begun ("已退回", "正在退回", "已安排退回", "退回原因：…"): what the parcel does
+-- now, whatever made it (a refusal, a parcel left uncollected)
 create or replace macro scan_return_begun(f) as
-    regexp_matches(f, '(已|正在)(' || scan_returns() || '|返回)|(' || scan_returns() || ')原因');
+    regexp_matches(f, '(已|正在)(安排|办理)?(' || scan_returns() || '|返回)|(' || scan_returns() || ')原因');
 
 create or replace macro scan_strong_status(c, f) as case
     -- a courier who took the parcel at the branch (快递员已领取快件) is delivering it: no signature
