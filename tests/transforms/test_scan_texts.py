@@ -137,6 +137,7 @@ CUES = [
     # a courier who took the parcel at the branch is delivering it; one who took a pickup
     # task has not come yet
     ("【北京】快递员已领取快件，正在派送", "OUT_FOR_DELIVERY"),
+    ("快递员已领取退回件，正在退回寄件人", "RETURNING"),
     ("快递员已领取揽收任务，将尽快上门", "ORDERED"),
     # the receiver was not there: a failed delivery, unless it is a condition or a zone
     ("派送员已电话联系收件人，收件人不在家，明日再派", "PROBLEM"),

@@ -182,10 +182,11 @@ create or replace macro scan_return_begun(f) as
     regexp_matches(f, '(已|正在)(安排|办理)?(' || scan_returns() || '|返回)|(' || scan_returns() || ')原因');
 
 create or replace macro scan_strong_status(c, f) as case
-    -- a courier who took the parcel at the branch (快递员已领取快件) is delivering it: no signature
-    -- (one who took a pickup task, 快递员已领取揽收任务, has not come yet)
+    -- a courier who took the parcel at the branch (快递员已领取快件) is delivering it, or taking it
+    -- back (快递员已领取退回件): no signature (one who took a pickup task, 快递员已领取揽收任务,
+    -- has not come yet)
     when regexp_matches(f, '(快递员|派件员|派送员|配送员|快递小哥)[^，。；]{0,4}(领取|领件)([^揽任]|$)')
-        then 'OUT_FOR_DELIVERY'
+        then case when regexp_matches(f, scan_returns()) then 'RETURNING' else 'OUT_FOR_DELIVERY' end
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
