@@ -90,6 +90,8 @@ CUES = [
     ("快件正在派送，发件人要求本人签收", "OUT_FOR_DELIVERY"),
     ("收件人拒收，快件将退回", "REFUSED"),
     ("客户拒收，快件已安排退回", "RETURNING"),
+    ("您的订单已返回商家，原因：客户拒收", "RETURNING"),
+    ("您的订单已返回卖家", "RETURNING"),
     ("快件已按寄件人要求退回", "RETURNING"),
     # a place's name is not a condition
     ("快件已存放至若水小区驿站", "AT_LOCKER"),
@@ -182,6 +184,9 @@ CUES = [
     # delivered with nothing after it is a signature; delivered to a place, or to be
     # collected, or still to come, is not
     ("您的包裹已送达，感谢您的耐心等待", "SIGNED"),
+    ("已完成配送，感谢您对京东的支持", "SIGNED"),
+    ("货物已完成配送，感谢您选择京东物流", "SIGNED"),
+    ("您的订单已完成配送前分拣", "IN_TRANSIT"),
     ("包裹送达成功，感谢使用", "SIGNED"),
     ("您的快件已送达【张江菜鸟驿站】，请凭取件码取件", "AT_LOCKER"),
     ("您的快件已送达，请及时取件", "AT_LOCKER"),

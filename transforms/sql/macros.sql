@@ -234,7 +234,7 @@ create or replace macro scan_strong_status(c, f) as case
                             || ')[^，。；]{0,12}(代收|暂存|存放|保管)'))
          and not scan_return_begun(f)
         then 'AT_LOCKER'
-    when regexp_matches(f, scan_returns() || '|返回寄件|原路返回|返货') then 'RETURNING'
+    when regexp_matches(f, scan_returns() || '|返回(寄件|发件|商家|卖家)|原路返回|返货') then 'RETURNING'
     when regexp_matches(f, scan_unreachable() || '|' || scan_out_of_area() || '|'
                            || '滞留|留仓|破损|疑难|问题件|地址(不详|错误|有误|不全)|'
                            || '(派送|派件|投递|配送)(不成功|未成功|失败|异常)|无法(派送|派件|投递|配送|送达)|未妥投|妥投失败|失败签收|签收失败|延误|异常|拦截|'
@@ -244,9 +244,11 @@ create or replace macro scan_strong_status(c, f) as case
     -- handed to another carrier (转交邮政派送, 新单号：…)
     when regexp_matches(f, '转单|转投|转寄|转交[^，。；]{0,6}(快递|物流|公司|邮政|速递|EMS)|新(运)?单号')
         then 'FORWARDED'
-    -- delivered with nothing after it ("您的包裹已送达，感谢您的耐心等待"): a signature; one
-    -- delivered to a place (已送达【…驿站】, 已送达至派件网点) or asked to be collected is not
-    when regexp_matches(f, '已(成功)?送达([，。；！!,;\s]|$)|送达成功') then 'SIGNED'
+    -- delivered with nothing after it ("您的包裹已送达，感谢您的耐心等待", 京东's "已完成配送"): a
+    -- signature; one delivered to a place (已送达【…驿站】, 已送达至派件网点) or asked to be
+    -- collected is not
+    when regexp_matches(f, '已(成功)?送达([，。；！!,;\s]|$)|送达成功|已完成(配送|派送|投递)([，。；！!,;\s]|$)')
+        then 'SIGNED'
 end;
 
 create or replace macro scan_pickup_words() as
@@ -308,7 +310,7 @@ end;
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
     || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|'
-    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|不在|' || scan_venues();
+    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|不在|完成配送|完成派送|完成投递|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
