@@ -84,7 +84,9 @@ visible as (
     select
         *,
         case when paid_at <= $as_of then paid_at end as paid_at_seen,
-        case when shipped_at <= $as_of then shipped_at end as shipped_at_seen
+        case when shipped_at <= $as_of then shipped_at end as shipped_at_seen,
+        -- once per order: the zone join and the rules read it
+        norm_province(province) as province_norm
     from order_level
     where coalesce(created_at, paid_at, shipped_at, $as_of) <= $as_of
 ),
@@ -101,9 +103,9 @@ promotion_list as (
 
 final as (
     select
-        v.*,
+        v.* exclude (province_norm),
         a.code as carrier_code,
-        norm_province(v.province) as province_norm,
+        v.province_norm,
         v.status = 'CANCELLED' as is_cancelled,
         v.shipped_at_seen is not null and v.status <> 'CANCELLED' as is_shipped,
         -- docs/contracts.md, rules: paid, not shipped, not cancelled (the export's status is a snapshot taken
@@ -125,7 +127,7 @@ final as (
     cross join promotion_list p
     left join aliases a on a.alias = upper(trim(v.carrier))
     left join zones z
-        on z.province = norm_province(v.province)
+        on z.province = v.province_norm
        and z.warehouse = case when v.warehouse in (select warehouse from zones)
                               then v.warehouse else 'default' end
 )
