@@ -117,6 +117,9 @@ create or replace macro scan_facts(c) as
                       || '(^|[，。；！,;!\s])支持[^，。；！,;!]*|(需|须|要求)[^，。；！,;!【】]{0,8}签收|'
                       || '(即将|将要|将会|将)(退回|退件|返回|派送|派件|送达|签收|投递|转寄)[^，。；！,;!]*|'
                       || '签收(前|时)[^，。；！,;!]*|签收提醒|'
+                      -- an offer, to the end of its sentence (中通's "也可以联系小哥将您的快递，放到您
+                      -- 指定的代收点", 德邦's "也可联系小哥将包裹放置指定地点")
+                      || '也可(以)?(联系|让|要求)[^。；！;!]*|'
                       -- what may happen: the notices of 2020–2022 (受疫情影响，快件可能延误)
                       || '(可能|或将|或有|或会|或存在|也许)[^，。；！,;!]*|'
                       || '[^，。；！,;!]*(未(取|领|提)[^，。；]{0,3}(将|会|则|的话|需|要)|'
@@ -131,7 +134,8 @@ create or replace macro scan_unreachable() as
     || '(收件人|收方|客户|收货人)[^，。；]{0,4}不在([^服派配范]|$)';
 
 create or replace macro scan_out_of_area() as
-    '超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
+    -- not a courier's label (申通小哥（超区洪大赣江城/…）正在为您派送)
+    '([^（(]|^)超区|(超出|不在)[^，。；]{0,6}(服务|派送|配送)范围';
 
 -- a parcel left in a locker or station past its time (已超时未取, 超过3天未取, 存放已超过48小时):
 -- Kuaidi100's 205 柜或驿站超时未取; read from the facts, which have lost the warnings of what
@@ -218,6 +222,14 @@ create or replace macro scan_strong_status(c, f) as case
         when regexp_matches(f, scan_proxies()) then 'SIGNED_PROXY'
         else 'SIGNED'
     end
+    -- 中通's "快件已被【菜鸟的…店】代收" (or 【…驿站】, 【今世缘酒业】) is a station taking the parcel in:
+    -- 中通's own action INBOUND (入站) and 菜鸟's STA_INBOUND; the customer's collection follows
+    -- (签收人在【…】领取). "已投递【…店】" is the same hand-over (中通's HANDOVERSCAN_SIGNED). A
+    -- guard named alone (已被【门卫】代收) signed for the customer
+    when regexp_matches(f, '已被【[^【】]+】代收|已投递【[^【】]+】')
+         and not regexp_matches(f, '已被【(' || scan_proxies() || ')[^【】]{0,2}】代收')
+         and not scan_return_begun(f)
+        then 'AT_LOCKER'
     -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收");
     -- a locker cannot sign, so a parcel a locker "collected" waits in it (中通's "已被【丰巢…柜】代收")
     when regexp_matches(f, '(' || scan_venues() || ')[^，。；]{0,6}代收') and not scan_awaiting_pickup(c)
@@ -281,7 +293,9 @@ create or replace macro scan_weak_status(f) as case
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
                            || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱|'
                            -- 邮政's sealed bags: 已出口直封 (sealed for its destination), 已进口开拆 (opened)
-                           || '直封|开拆')
+                           || '直封|开拆|'
+                           -- 顺丰's "正在为您的快件分配最合适的快递员" at the last branch, before a courier has it
+                           || '分配[^，。；]{0,8}快递员')
         then 'IN_TRANSIT'
 end;
 
@@ -310,7 +324,7 @@ end;
 create or replace macro scan_strong_words() as
     '取|退|签|妥|拒|返|代收|凭|提货码|自提|出库|转单|转投|转寄|转交|联系不上|接听|错误|空号|'
     || '接通|成功|无法|关机|停机|超区|范围|滞留|留仓|破损|疑难|问题件|地址|失败|异常|延误|拦截|'
-    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|不在|完成配送|完成派送|完成投递|' || scan_venues();
+    || '未领|超过|已满|送达|丢失|遗失|丢件|理赔|单号|不在|完成配送|完成派送|完成投递|已投递【|' || scan_venues();
 
 create or replace macro status_from_text(status_text, context) as coalesce(
     case when regexp_matches(context, scan_strong_words())
