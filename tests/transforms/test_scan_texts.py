@@ -17,12 +17,16 @@ KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204
                   "406": "RETURN_SIGNED", "412": "AT_LOCKER", "10": "ORDERED"}
 # 中通's own actions (中通开放平台, 物流轨迹推送 `action`), from its published table: INBOUND 入站
 # (放入快递超市/自提柜/第三方代理点), HANDOVERSCAN_SIGNED 第三方妥投 (入站后妥投成功: handed to that
-# place, still to collect), DEPARTURE_SIGNED 出站签收 (客户从快递超市/自提柜/第三方代理点等取出)
+# place, still to collect), DEPARTURE_SIGNED 出站签收 (客户从快递超市/自提柜/第三方代理点等取出);
+# and the `scanType` of its older trace interface (收件, 发件, 到件, 派件, 签收, 退件, 问题件)
 ZTO_ACTIONS = {"GOT": "PICKED_UP", "DEPARTURE": "IN_TRANSIT", "ARRIVAL": "IN_TRANSIT",
                "DISPATCH": "OUT_FOR_DELIVERY", "RETURN_SCAN": "RETURNING",
                "RETURN_SIGNED": "RETURN_SIGNED", "INBOUND": "AT_LOCKER",
                "HANDOVERSCAN_SIGNED": "AT_LOCKER", "DEPARTURE_SIGNED": "SIGNED_LOCKER",
-               "SIGNED": "SIGNED", "PROBLEM": "PROBLEM"}
+               "SIGNED": "SIGNED", "PROBLEM": "PROBLEM",
+               "收件": "PICKED_UP", "发件": "IN_TRANSIT", "到件": "IN_TRANSIT",
+               "派件": "OUT_FOR_DELIVERY", "签收": "SIGNED", "退件": "RETURNING",
+               "退件签收": "RETURN_SIGNED", "问题件": "PROBLEM"}
 # 菜鸟's standard logistics sub-states (subLogisticsStatus), as 阿里云's 天眼 and APISpace serve
 # them, from their published table (ON_THE_WAY is an older name of TRANSPORT)
 CAINIAO_SUB_STATES = {"RECEIVE": "ORDERED", "WAIT_ACCEPT": "ORDERED", "ACCEPT": "PICKED_UP",
@@ -73,7 +77,7 @@ def _exception(text: tuple) -> dict | None:
 
 def test_the_corpus_is_real_and_sourced():
     rows = EVENTS + KDNIAO + ZTO + CAINIAO
-    assert len(rows) >= 171
+    assert len(rows) >= 179
     assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in rows)
     assert len({r["carrier"] for r in rows}) >= 8
     assert len({r["context"] for r in rows}) == len(rows)
