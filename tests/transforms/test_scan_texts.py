@@ -1,6 +1,6 @@
 """Status from scan text alone (`status_from_text`), checked against real Kuaidi100 codes (and
-快递鸟's, 菜鸟's and 中通's own) (tests/fixtures/scan_texts/) and against hand-made texts for each
-cue."""
+快递鸟's, 菜鸟's, and 中通's and 顺丰's own) (tests/fixtures/scan_texts/) and against hand-made texts
+for each cue."""
 
 import duckdb
 import pytest
@@ -27,6 +27,10 @@ ZTO_ACTIONS = {"GOT": "PICKED_UP", "DEPARTURE": "IN_TRANSIT", "ARRIVAL": "IN_TRA
                "收件": "PICKED_UP", "发件": "IN_TRANSIT", "到件": "IN_TRANSIT",
                "派件": "OUT_FOR_DELIVERY", "签收": "SIGNED", "退件": "RETURNING",
                "退件签收": "RETURN_SIGNED", "问题件": "PROBLEM"}
+# 顺丰's route opCodes (顺丰开放平台's 路由操作码), those of its published table the texts use:
+# 30 装车/分拣 准备发往, 31 到达, 44 正在派送途中, 80 已签收, 8000 签收图 (after the signature)
+SF_OPCODES = {"30": "IN_TRANSIT", "31": "IN_TRANSIT", "44": "OUT_FOR_DELIVERY", "80": "SIGNED",
+              "8000": "SIGNED"}
 # 菜鸟's standard logistics sub-states (subLogisticsStatus), as 阿里云's 天眼 and APISpace serve
 # them, from their published table (ON_THE_WAY is an older name of TRANSPORT)
 CAINIAO_SUB_STATES = {"RECEIVE": "ORDERED", "WAIT_ACCEPT": "ORDERED", "ACCEPT": "PICKED_UP",
@@ -43,6 +47,7 @@ EVENTS = scan_corpus("kuaidi100_events.csv")
 KDNIAO = scan_corpus("kdniao_events.csv")
 ZTO = scan_corpus("zto_events.csv")
 CAINIAO = scan_corpus("cainiao_events.csv")
+SF = scan_corpus("sf_events.csv")
 COARSER = scan_corpus("coarser_codes.csv")
 
 
@@ -65,7 +70,8 @@ TEXTS = ([(r["context"], "kuaidi100", kuaidi100_code(r), STATUS_CODES[kuaidi100_
          + [(r["context"], "kdniao", r["action"], KDNIAO_ACTIONS[r["action"]]) for r in KDNIAO]
          + [(r["context"], "zto", r["action"], ZTO_ACTIONS[r["action"]]) for r in ZTO]
          + [(r["context"], "cainiao", r["sub_status"], CAINIAO_SUB_STATES[r["sub_status"]])
-            for r in CAINIAO])
+            for r in CAINIAO]
+         + [(r["context"], "sf", r["op_code"], SF_OPCODES[r["op_code"]]) for r in SF])
 
 
 def _exception(text: tuple) -> dict | None:
@@ -76,8 +82,8 @@ def _exception(text: tuple) -> dict | None:
 
 
 def test_the_corpus_is_real_and_sourced():
-    rows = EVENTS + KDNIAO + ZTO + CAINIAO
-    assert len(rows) >= 179
+    rows = EVENTS + KDNIAO + ZTO + CAINIAO + SF
+    assert len(rows) >= 214
     assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in rows)
     assert len({r["carrier"] for r in rows}) >= 8
     assert len({r["context"] for r in rows}) == len(rows)
@@ -206,8 +212,14 @@ CUES = [
      "（可放心接听95089申通专属派送号码）,投诉电话：079182326161", "OUT_FOR_DELIVERY"),
     ("收件地址超区", "PROBLEM"),
     ("该地址超区，无法派送", "PROBLEM"),
-    # 顺丰 choosing the courier at the last branch (an integrator's 2023 route, marked 运送中)
-    ("我们正在为您的快件分配最合适的快递员，请您稍等。", "IN_TRANSIT"),
+    # 极兔's out-for-delivery scan (出仓扫描) of 2020, from its open platform's sample push
+    ("亲，有您的快递！【南京玄武网点】的极兔小哥 test1042 (131****6789) 正带着包裹来见您，如需联系该网点，"
+     "请拨打 17314954950 今天的极兔小哥，体温正常，口罩戴好，消毒到位，即将为您打call", "OUT_FOR_DELIVERY"),
+    ("【南京雨花台春江新城网点】您的极兔小哥 test1040 已取件。如需联系网点，请拨打 15850664590", "PICKED_UP"),
+    # 顺丰 choosing the courier is its opCode 44, out for delivery (sf_events.csv); a pickup task
+    # given to a courier (京东) has not been picked up
+    ("我们正在为您的包裹分配最合适的快递员", "OUT_FOR_DELIVERY"),
+    ("揽收任务已分配给快递员张三", "ORDERED"),
     ("【北京市】 您的快递已签收，签收人在【原菜鸟】取件。如有疑问请联系：158****9519", "SIGNED_LOCKER"),
     ("已签收，签收人是：门卫", "SIGNED_PROXY"),
     ("快件已由小区门卫代收", "SIGNED_PROXY"),

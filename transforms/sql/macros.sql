@@ -271,7 +271,11 @@ create or replace macro scan_weak_status(f) as case
     when regexp_matches(f, '销单|取消寄件|订单已取消|已取消') then 'CANCELLED'
     when regexp_matches(f, '清关|海关') then 'CUSTOMS'
     when regexp_matches(f, '派件|派送|配送中|正在配送|开始配送|投递中|正在投递|开始投递|安排投递|为您派|'
-                           || '配送员|派件员')
+                           || '配送员|派件员|'
+                           -- 极兔's 出仓扫描 of 2020: 极兔小哥…正带着包裹来见您
+                           || '带着(您的)?(包裹|快递|快件)|'
+                           -- 顺丰's opCode 44 (派送) since 2023: 我们正在为您的快件分配最合适的快递员
+                           || '为您的(快件|包裹)分配')
         then 'OUT_FOR_DELIVERY'
     -- 京东's 揽收任务已分配给… (a courier sent for the parcel), 下次揽收时间… (a pickup put off)
     -- and 正在通知韵达快递取件 are not the parcel picked up
@@ -293,9 +297,7 @@ create or replace macro scan_weak_status(f) as case
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
                            || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱|'
                            -- 邮政's sealed bags: 已出口直封 (sealed for its destination), 已进口开拆 (opened)
-                           || '直封|开拆|'
-                           -- 顺丰's "正在为您的快件分配最合适的快递员" at the last branch, before a courier has it
-                           || '分配[^，。；]{0,8}快递员')
+                           || '直封|开拆')
         then 'IN_TRANSIT'
 end;
 
