@@ -13,6 +13,7 @@ from core.config import load_config
 from schemas.ingest import TABLE_COLUMNS
 from schemas.validate import REJECTS_DDL, validate
 from transforms.detect import build_staging, detect
+from transforms.reference import STATUS_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 8, 0)
@@ -113,3 +114,57 @@ def scan_corpus(name: str) -> list[dict]:
 def kuaidi100_code(row: dict) -> str:
     """A corpus event's Kuaidi100 code: its statusCode, else the code of its status name."""
     return row["status_code"] or NAME_CODES[row["status_name"]]
+
+
+# 快递鸟 (Kdniao) action codes, from its published state table, for the texts it classified
+KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204": "IN_TRANSIT",
+                  "205": "IN_TRANSIT", "206": "IN_TRANSIT", "202": "OUT_FOR_DELIVERY",
+                  "211": "AT_LOCKER", "3": "SIGNED", "301": "SIGNED", "302": "SIGNED",
+                  "304": "SIGNED_PROXY", "311": "SIGNED_LOCKER", "404": "REFUSED",
+                  "406": "RETURN_SIGNED", "412": "AT_LOCKER", "10": "ORDERED"}
+# 中通's own actions (中通开放平台, 物流轨迹推送 `action`), from its published table: INBOUND 入站
+# (放入快递超市/自提柜/第三方代理点), HANDOVERSCAN_SIGNED 第三方妥投 (入站后妥投成功: handed to that
+# place, still to collect), DEPARTURE_SIGNED 出站签收 (客户从快递超市/自提柜/第三方代理点等取出);
+# and the `scanType` of its older trace interface (收件, 发件, 到件, 派件, 签收, 退件, 问题件)
+ZTO_ACTIONS = {"GOT": "PICKED_UP", "DEPARTURE": "IN_TRANSIT", "ARRIVAL": "IN_TRANSIT",
+               "DISPATCH": "OUT_FOR_DELIVERY", "RETURN_SCAN": "RETURNING",
+               "RETURN_SIGNED": "RETURN_SIGNED", "INBOUND": "AT_LOCKER",
+               "HANDOVERSCAN_SIGNED": "AT_LOCKER", "DEPARTURE_SIGNED": "SIGNED_LOCKER",
+               "SIGNED": "SIGNED", "PROBLEM": "PROBLEM",
+               "收件": "PICKED_UP", "发件": "IN_TRANSIT", "到件": "IN_TRANSIT",
+               "派件": "OUT_FOR_DELIVERY", "签收": "SIGNED", "退件": "RETURNING",
+               "退件签收": "RETURN_SIGNED", "问题件": "PROBLEM"}
+# 顺丰's route opCodes (顺丰开放平台's 路由操作码), those of its published table the texts use:
+# 30 装车/分拣 准备发往, 31 到达, 44 正在派送途中, 80 已签收, 8000 签收图 (after the signature)
+SF_OPCODES = {"30": "IN_TRANSIT", "31": "IN_TRANSIT", "44": "OUT_FOR_DELIVERY", "80": "SIGNED",
+              "8000": "SIGNED"}
+# 菜鸟's standard logistics sub-states (subLogisticsStatus), as 阿里云's 天眼 and APISpace serve
+# them, from their published table (ON_THE_WAY is an older name of TRANSPORT)
+CAINIAO_SUB_STATES = {"RECEIVE": "ORDERED", "WAIT_ACCEPT": "ORDERED", "ACCEPT": "PICKED_UP",
+                      "TRANSPORT": "IN_TRANSIT", "ON_THE_WAY": "IN_TRANSIT",
+                      "ARRIVE_CITY": "IN_TRANSIT", "SEND_ON": "FORWARDED",
+                      "DELIVERING": "OUT_FOR_DELIVERY", "STA_INBOUND": "AT_LOCKER",
+                      "AGENT_SIGN": "SIGNED_PROXY", "SIGN": "SIGNED", "STA_SIGN": "SIGNED_LOCKER",
+                      "RETURN_SIGN": "RETURN_SIGNED", "FAILED": "PROBLEM",
+                      "REFUSE_SIGN": "REFUSED", "DELIVER_ABNORMAL": "PROBLEM",
+                      "RETENTION": "PROBLEM", "ISSUE": "PROBLEM", "RETURN": "RETURNING",
+                      "DAMAGE": "PROBLEM", "CANCEL_ORDER": "CANCELLED"}
+
+# each file of the corpus: its scheme, the column of its code and the canonical status of a code
+CORPUS_FILES = (
+    ("kuaidi100_events.csv", "kuaidi100", kuaidi100_code, lambda code: STATUS_CODES[code][0]),
+    ("kdniao_events.csv", "kdniao", lambda row: row["action"], KDNIAO_ACTIONS.__getitem__),
+    ("zto_events.csv", "zto", lambda row: row["action"], ZTO_ACTIONS.__getitem__),
+    ("cainiao_events.csv", "cainiao", lambda row: row["sub_status"], CAINIAO_SUB_STATES.__getitem__),
+    ("sf_events.csv", "sf", lambda row: row["op_code"], SF_OPCODES.__getitem__),
+)
+
+
+def coded_corpus() -> list[tuple[dict, str, str, str]]:
+    """(row, scheme, code, the code's canonical status) of every text of the corpus."""
+    texts = []
+    for name, scheme, code_of, status_of in CORPUS_FILES:
+        for row in scan_corpus(name):
+            code = code_of(row)
+            texts.append((row, scheme, code, status_of(code)))
+    return texts

@@ -6,48 +6,10 @@ import duckdb
 import pytest
 
 from core.db import sql_text
-from tests.helpers import kuaidi100_code, scan_corpus
+from tests.helpers import coded_corpus, scan_corpus
 from transforms.reference import STATUS_CODES
 
-# 快递鸟 (Kdniao) action codes, from its published state table, for the texts it classified
-KDNIAO_ACTIONS = {"1": "PICKED_UP", "2": "IN_TRANSIT", "201": "IN_TRANSIT", "204": "IN_TRANSIT",
-                  "205": "IN_TRANSIT", "206": "IN_TRANSIT", "202": "OUT_FOR_DELIVERY",
-                  "211": "AT_LOCKER", "3": "SIGNED", "301": "SIGNED", "302": "SIGNED",
-                  "304": "SIGNED_PROXY", "311": "SIGNED_LOCKER", "404": "REFUSED",
-                  "406": "RETURN_SIGNED", "412": "AT_LOCKER", "10": "ORDERED"}
-# 中通's own actions (中通开放平台, 物流轨迹推送 `action`), from its published table: INBOUND 入站
-# (放入快递超市/自提柜/第三方代理点), HANDOVERSCAN_SIGNED 第三方妥投 (入站后妥投成功: handed to that
-# place, still to collect), DEPARTURE_SIGNED 出站签收 (客户从快递超市/自提柜/第三方代理点等取出);
-# and the `scanType` of its older trace interface (收件, 发件, 到件, 派件, 签收, 退件, 问题件)
-ZTO_ACTIONS = {"GOT": "PICKED_UP", "DEPARTURE": "IN_TRANSIT", "ARRIVAL": "IN_TRANSIT",
-               "DISPATCH": "OUT_FOR_DELIVERY", "RETURN_SCAN": "RETURNING",
-               "RETURN_SIGNED": "RETURN_SIGNED", "INBOUND": "AT_LOCKER",
-               "HANDOVERSCAN_SIGNED": "AT_LOCKER", "DEPARTURE_SIGNED": "SIGNED_LOCKER",
-               "SIGNED": "SIGNED", "PROBLEM": "PROBLEM",
-               "收件": "PICKED_UP", "发件": "IN_TRANSIT", "到件": "IN_TRANSIT",
-               "派件": "OUT_FOR_DELIVERY", "签收": "SIGNED", "退件": "RETURNING",
-               "退件签收": "RETURN_SIGNED", "问题件": "PROBLEM"}
-# 顺丰's route opCodes (顺丰开放平台's 路由操作码), those of its published table the texts use:
-# 30 装车/分拣 准备发往, 31 到达, 44 正在派送途中, 80 已签收, 8000 签收图 (after the signature)
-SF_OPCODES = {"30": "IN_TRANSIT", "31": "IN_TRANSIT", "44": "OUT_FOR_DELIVERY", "80": "SIGNED",
-              "8000": "SIGNED"}
-# 菜鸟's standard logistics sub-states (subLogisticsStatus), as 阿里云's 天眼 and APISpace serve
-# them, from their published table (ON_THE_WAY is an older name of TRANSPORT)
-CAINIAO_SUB_STATES = {"RECEIVE": "ORDERED", "WAIT_ACCEPT": "ORDERED", "ACCEPT": "PICKED_UP",
-                      "TRANSPORT": "IN_TRANSIT", "ON_THE_WAY": "IN_TRANSIT",
-                      "ARRIVE_CITY": "IN_TRANSIT", "SEND_ON": "FORWARDED",
-                      "DELIVERING": "OUT_FOR_DELIVERY", "STA_INBOUND": "AT_LOCKER",
-                      "AGENT_SIGN": "SIGNED_PROXY", "SIGN": "SIGNED", "STA_SIGN": "SIGNED_LOCKER",
-                      "RETURN_SIGN": "RETURN_SIGNED", "FAILED": "PROBLEM",
-                      "REFUSE_SIGN": "REFUSED", "DELIVER_ABNORMAL": "PROBLEM",
-                      "RETENTION": "PROBLEM", "ISSUE": "PROBLEM", "RETURN": "RETURNING",
-                      "DAMAGE": "PROBLEM", "CANCEL_ORDER": "CANCELLED"}
-
-EVENTS = scan_corpus("kuaidi100_events.csv")
-KDNIAO = scan_corpus("kdniao_events.csv")
-ZTO = scan_corpus("zto_events.csv")
-CAINIAO = scan_corpus("cainiao_events.csv")
-SF = scan_corpus("sf_events.csv")
+CORPUS = coded_corpus()
 COARSER = scan_corpus("coarser_codes.csv")
 
 
@@ -65,13 +27,7 @@ def read(con, context: str, status_text: str | None = None) -> str | None:
 
 
 # every real text as (text, scheme, code, the code's canonical status)
-TEXTS = ([(r["context"], "kuaidi100", kuaidi100_code(r), STATUS_CODES[kuaidi100_code(r)][0])
-          for r in EVENTS]
-         + [(r["context"], "kdniao", r["action"], KDNIAO_ACTIONS[r["action"]]) for r in KDNIAO]
-         + [(r["context"], "zto", r["action"], ZTO_ACTIONS[r["action"]]) for r in ZTO]
-         + [(r["context"], "cainiao", r["sub_status"], CAINIAO_SUB_STATES[r["sub_status"]])
-            for r in CAINIAO]
-         + [(r["context"], "sf", r["op_code"], SF_OPCODES[r["op_code"]]) for r in SF])
+TEXTS = [(row["context"], scheme, code, status) for row, scheme, code, status in CORPUS]
 
 
 def _exception(text: tuple) -> dict | None:
@@ -82,7 +38,7 @@ def _exception(text: tuple) -> dict | None:
 
 
 def test_the_corpus_is_real_and_sourced():
-    rows = EVENTS + KDNIAO + ZTO + CAINIAO + SF
+    rows = [row for row, *_ in CORPUS]
     assert len(rows) >= 214
     assert all(r["source"].startswith("github.com/") and "/blob/" in r["source"] for r in rows)
     assert len({r["carrier"] for r in rows}) >= 8
