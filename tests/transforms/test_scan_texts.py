@@ -168,6 +168,17 @@ CUES = [
      "（可放心接听95089申通专属派送号码）,投诉电话：079182326161", "OUT_FOR_DELIVERY"),
     ("收件地址超区", "PROBLEM"),
     ("该地址超区，无法派送", "PROBLEM"),
+    # 极兔's customer-facing templates of 2021, one per scan type: a call to come from an agent
+    # point (代理点收入扫描) waits there; a parcel taken back out of it (快件取出扫描) is out for
+    # delivery again, not collected; bagging (建包/装包) is in transit
+    ("【杭州市】极兔喊您取件啦！单号JT3031691704847，地址文三路100号，可联系138****0000", "AT_LOCKER"),
+    ("【杭州市】您的包裹已从【兔喜生活】重新取出，极兔小哥将继续为您派件，请等待我们的来电，"
+     "电话138****0000", "OUT_FOR_DELIVERY"),
+    ("您的快件已从【文三路100号】重新取出，将继续为您派件，请等待快递员与您联系", "OUT_FOR_DELIVERY"),
+    ("【杭州市】包裹已签收！签收人凭取件码签收，如有疑问请联系：138****0000", "SIGNED_LOCKER"),
+    ("【杭州市】包裹已签收！签收人是【门卫】，如有疑问请联系：138****0000", "SIGNED_PROXY"),
+    ("【杭州市】签收失败了，如有疑问请联系极兔小哥:138****0000/0571-88888888", "PROBLEM"),
+    ("【杭州西湖网点】已装包，扫描人员【1001-李四】，包号【B001】", "IN_TRANSIT"),
     # 极兔's out-for-delivery scan (出仓扫描) of 2020, from its open platform's sample push
     ("亲，有您的快递！【南京玄武网点】的极兔小哥 test1042 (131****6789) 正带着包裹来见您，如需联系该网点，"
      "请拨打 17314954950 今天的极兔小哥，体温正常，口罩戴好，消毒到位，即将为您打call", "OUT_FOR_DELIVERY"),
@@ -206,6 +217,9 @@ CUES = [
     ("您的快件已送达【张江菜鸟驿站】，请凭取件码取件", "AT_LOCKER"),
     ("您的快件已送达，请及时取件", "AT_LOCKER"),
     ("快件已送达【北京转运中心】", "IN_TRANSIT"),
+    ("【杭州市】快件已送达【杭州西湖营业部】", "IN_TRANSIT"),
+    # 中通's hand-over to a pickup point names the place alone (2021)
+    ("【珠海市】快件已送达【正方云创园】，感谢您使用中通快递", "AT_LOCKER"),
     ("快件正在派送，预计今日送达", "OUT_FOR_DELIVERY"),
     # failures, refusals and returns are not signatures
     ("山东省潍坊市潍城区公司 失败签收录入", "PROBLEM"),

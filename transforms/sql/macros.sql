@@ -162,6 +162,8 @@ create or replace macro scan_awaiting_pickup(c) as regexp_matches(c,
     '待取件|待取货|待领取|未取|' || scan_pickup_codes() || '|'
     -- a message sent to come for it (已发送取件短信, 领取通知)
     || '(取件|取货|领取|提货)(短信|通知|提醒)|'
+    -- 极兔's call from an agent point: 极兔喊您取件啦！
+    || '喊您[^，。；！]{0,2}取件|'
     || '(请|尽快|及时)[^，。；]{0,10}(取件|取货|领取|提取|取走|自提)');
 
 -- taken out by someone: 已被取出, 已从丰巢智能柜取出, 已由本人在驿站取件, 已在自提点完成提货,
@@ -191,6 +193,9 @@ create or replace macro scan_strong_status(c, f) as case
     -- has not come yet)
     when regexp_matches(f, '(快递员|派件员|派送员|配送员|快递小哥)[^，。；]{0,4}(领取|领件)([^揽任]|$)')
         then case when regexp_matches(f, scan_returns()) then 'RETURNING' else 'OUT_FOR_DELIVERY' end
+    -- taken back out of a station to be delivered again (极兔's 快件取出扫描: 您的包裹已从【兔喜生活】
+    -- 重新取出，极兔小哥将继续为您派件): no one collected it
+    when regexp_matches(f, '重新取出') then 'OUT_FOR_DELIVERY'
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
     when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
@@ -243,7 +248,11 @@ create or replace macro scan_strong_status(c, f) as case
     when (scan_awaiting_pickup(c)
       or regexp_matches(f, '(暂存|暂放|存放|存入|放入|投入|放至|放到|投递至|投递到|送至|送达|到达|已到|抵达|投放|入柜|投柜|代收|寄存|保管)[^，。；]{0,24}('
                             || scan_venues() || ')|(' || scan_venues()
-                            || ')[^，。；]{0,12}(代收|暂存|存放|保管)'))
+                            || ')[^，。；]{0,12}(代收|暂存|存放|保管)')
+      -- 中通's hand-over to a pickup point of 2019–2021 names the place alone ("快件已送达【正方
+      -- 云创园】，感谢您使用中通快递"); a hub or branch so named (已送达【北京转运中心】) is transit
+      or (regexp_matches(f, '已送达【[^【】]+】')
+          and not regexp_matches(f, '已送达【[^【】]*(中心|中转|转运|分拨|集散|网点|营业|分部|公司|部)】')))
          and not scan_return_begun(f)
         then 'AT_LOCKER'
     when regexp_matches(f, scan_returns() || '|返回(寄件|发件|商家|卖家)|原路返回|返货') then 'RETURNING'
@@ -295,7 +304,7 @@ create or replace macro scan_weak_status(f) as case
     -- 百世 writes an arrival as 到【网点】, 天天 as 到常州市【常州市区点】
     when regexp_matches(f, '到达|已到|到[^，。；【]{0,8}【|到\[|离开|发出|发往|下一站|已收入|打包|装车|卸车|分拣|称重|运输|'
                            || '中转|转运|在途|经转|发车|出发|途中|航班|干线|入库|出库|出仓|拣货|配货|验货|审核|'
-                           || '订单开始处理|进入|库房|交接|封发|拆包|建包|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱|'
+                           || '订单开始处理|进入|库房|交接|封发|拆包|建包|装包|营业部|营业点|到件|发件|出港|进港|处理中心|分拨|集散|揽投部|收箱|'
                            -- 邮政's sealed bags: 已出口直封 (sealed for its destination), 已进口开拆 (opened)
                            || '直封|开拆')
         then 'IN_TRANSIT'
