@@ -195,11 +195,14 @@ create or replace macro scan_strong_status(c, f) as case
         then case when regexp_matches(f, scan_returns()) then 'RETURNING' else 'OUT_FOR_DELIVERY' end
     -- taken back out of a station to be delivered again (极兔's 快件取出扫描: 您的包裹已从【兔喜生活】
     -- 重新取出，极兔小哥将继续为您派件): no one collected it
-    when regexp_matches(f, '重新取出') then 'OUT_FOR_DELIVERY'
+    when regexp_matches(f, '重新取出|(取出|取回)[^。；]{0,16}(继续|重新)[^，。；]{0,4}(派件|派送|配送|投递)')
+        then 'OUT_FOR_DELIVERY'
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
-    when regexp_matches(f, '快递员[^，。；]{0,40}(取回|取出|取走)') then
-        case when regexp_matches(c, scan_venues()) or regexp_matches(f, '未取|超时|超期|逾期')
+    -- (one taken out to go back, 超时未取，已被快递员取出，退回寄件人, is returning)
+    when regexp_matches(f, '(快递员|派件员|派送员|配送员|业务员|快递小哥)[^，。；]{0,40}(取回|取出|取走)') then
+        case when regexp_matches(f, '退回|退件') then 'RETURNING'
+             when regexp_matches(c, scan_venues()) or regexp_matches(f, '未取|超时|超期|逾期')
              then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
     -- returned, then signed: within a clause, or in the next one ("已退回寄件人，已签收")
     when regexp_matches(f, '退签|(' || scan_returns() || ')[^，。；]{0,20}(签收|妥投)|'
