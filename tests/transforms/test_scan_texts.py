@@ -168,6 +168,13 @@ CUES = [
      "（可放心接听95089申通专属派送号码）,投诉电话：079182326161", "OUT_FOR_DELIVERY"),
     ("收件地址超区", "PROBLEM"),
     ("该地址超区，无法派送", "PROBLEM"),
+    # 申通 in 2019, a history 快递鸟 coded (1, 2, 202, 301) and its 菜鸟驿站 pickup
+    ("江苏南京江宁公司-已装袋发往-江苏南京转运中心", "IN_TRANSIT"),
+    ("江苏常州钟楼永红分部-永红十五-派件中", "OUT_FOR_DELIVERY"),
+    ("已签收,签收人是（徐158****6435）先生/女士，风里来，雨里去，汗也撒泪也流，申通小哥一刻不停留。"
+     "如有疑问请联系派件员永红十五，感谢使用申通快递，期待再次为您服务", "SIGNED"),
+    ("[菜鸟驿站]您已在常州世纪明珠园17-7号店完成取件，感谢使用菜鸟驿站，期待再次为您服务。",
+     "SIGNED_LOCKER"),
     # 极兔's customer-facing templates of 2021, one per scan type: a call to come from an agent
     # point (代理点收入扫描) waits there; a parcel taken back out of it (快件取出扫描) is out for
     # delivery again, not collected; bagging (建包/装包) is in transit
