@@ -156,6 +156,7 @@ CUES = [
     # a guard named alone signed for the customer
     ("快件已被【门卫】代收，如有问题请电联（137****7720）", "SIGNED_PROXY"),
     ("快件已被【物业前台】代收", "SIGNED_PROXY"),
+    ("快件已被【公司前台】代收，如有问题请电联（137****7720）", "SIGNED_PROXY"),
     ("【广州市】 您的快递已签收, 签收人在【菜鸟的广州石溪永宁大街15号店】领取。", "SIGNED_LOCKER"),
     ("【广州市】 快件已被【菜鸟的XX店】取走", "SIGNED_LOCKER"),
     ("快件已被【邻里驿站的中豪船城快递】代收，如有问题请电联（177****5357）", "AT_LOCKER"),

@@ -235,7 +235,7 @@ create or replace macro scan_strong_status(c, f) as case
     -- (签收人在【…】领取). "已投递【…店】" is the same hand-over (中通's HANDOVERSCAN_SIGNED). A
     -- guard named alone (已被【门卫】代收) signed for the customer
     when regexp_matches(f, '已被【[^【】]+】代收|已投递【[^【】]+】')
-         and not regexp_matches(f, '已被【(' || scan_proxies() || ')[^【】]{0,2}】代收')
+         and not regexp_matches(f, '已被【[^【】]{0,4}(' || scan_proxies() || ')[^【】]{0,2}】代收')
          and not scan_return_begun(f)
         then 'AT_LOCKER'
     -- collected by a station with no request to come for it: the station signed (JD's "已由快递驿站代收");
