@@ -195,8 +195,8 @@ CUES = [
     ("【杭州西湖网点】已装包，扫描人员【1001-李四】，包号【B001】", "IN_TRANSIT"),
     # 极兔's out-for-delivery scan (出仓扫描) of 2020, from its open platform's sample push
     ("亲，有您的快递！【南京玄武网点】的极兔小哥 test1042 (131****6789) 正带着包裹来见您，如需联系该网点，"
-     "请拨打 17314954950 今天的极兔小哥，体温正常，口罩戴好，消毒到位，即将为您打call", "OUT_FOR_DELIVERY"),
-    ("【南京雨花台春江新城网点】您的极兔小哥 test1040 已取件。如需联系网点，请拨打 15850664590", "PICKED_UP"),
+     "请拨打 173****4950 今天的极兔小哥，体温正常，口罩戴好，消毒到位，即将为您打call", "OUT_FOR_DELIVERY"),
+    ("【南京雨花台春江新城网点】您的极兔小哥 test1040 已取件。如需联系网点，请拨打 158****4590", "PICKED_UP"),
     # 顺丰 choosing the courier is its opCode 44, out for delivery (sf_events.csv); a pickup task
     # given to a courier (京东) has not been picked up
     ("我们正在为您的包裹分配最合适的快递员", "OUT_FOR_DELIVERY"),
