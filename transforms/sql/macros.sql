@@ -155,6 +155,10 @@ create or replace macro scan_problem_subtype(f) as case
     when regexp_matches(f, '破损') then 'DAMAGED'
 end;
 
+-- the people who carry a parcel the last mile, as the texts name them (快递员已领取快件,
+-- 快件已被派件员从【菜鸟驿站】取出)
+create or replace macro scan_couriers() as '快递员|派件员|派送员|配送员|快递小哥';
+
 -- a code to collect with: waiting for pickup, or (in a signature) signed at a locker/station
 create or replace macro scan_pickup_codes() as '取件码|取货码|提货码|凭[^，。；]{0,4}码';
 
@@ -191,7 +195,7 @@ create or replace macro scan_strong_status(c, f) as case
     -- a courier who took the parcel at the branch (快递员已领取快件) is delivering it, or taking it
     -- back (快递员已领取退回件): no signature (one who took a pickup task, 快递员已领取揽收任务,
     -- has not come yet)
-    when regexp_matches(f, '(快递员|派件员|派送员|配送员|快递小哥)[^，。；]{0,4}(领取|领件)([^揽任]|$)')
+    when regexp_matches(f, '(' || scan_couriers() || ')[^，。；]{0,4}(领取|领件)([^揽任]|$)')
         then case when regexp_matches(f, scan_returns()) then 'RETURNING' else 'OUT_FOR_DELIVERY' end
     -- taken back out of a station to be delivered again (极兔's 快件取出扫描: 您的包裹已从【兔喜生活】
     -- 重新取出，极兔小哥将继续为您派件): no one collected it
@@ -199,8 +203,9 @@ create or replace macro scan_strong_status(c, f) as case
         then 'OUT_FOR_DELIVERY'
     -- a courier took the parcel: back out of a locker or station, it no longer waits there
     -- (a 501 scan); from no such place, it was picked up from the sender. Never a signature
-    -- (one taken out to go back, 超时未取，已被快递员取出，退回寄件人, is returning)
-    when regexp_matches(f, '(快递员|派件员|派送员|配送员|业务员|快递小哥)[^，。；]{0,40}(取回|取出|取走)') then
+    -- (one taken out to go back, 超时未取，已被快递员取出，退回寄件人, is returning; 退货, goods a
+    -- customer sends back, is a parcel picked up like any other)
+    when regexp_matches(f, '(' || scan_couriers() || '|业务员)[^，。；]{0,40}(取回|取出|取走)') then
         case when regexp_matches(f, '退回|退件') then 'RETURNING'
              when regexp_matches(c, scan_venues()) or regexp_matches(f, '未取|超时|超期|逾期')
              then 'OUT_FOR_DELIVERY' else 'PICKED_UP' end
@@ -255,7 +260,7 @@ create or replace macro scan_strong_status(c, f) as case
       -- 中通's hand-over to a pickup point of 2019–2021 names the place alone ("快件已送达【正方
       -- 云创园】，感谢您使用中通快递"); a hub or branch so named (已送达【北京转运中心】) is transit
       or (regexp_matches(f, '已送达【[^【】]+】')
-          and not regexp_matches(f, '已送达【[^【】]*(中心|中转|转运|分拨|集散|网点|营业|分部|公司|部)】')))
+          and not regexp_matches(f, '已送达【[^【】]*(中心|中转|转运|分拨|集散|网点|营业|公司|部)】')))
          and not scan_return_begun(f)
         then 'AT_LOCKER'
     when regexp_matches(f, scan_returns() || '|返回(寄件|发件|商家|卖家)|原路返回|返货') then 'RETURNING'
