@@ -63,18 +63,22 @@ def test_the_latest_event_is_the_latest_time_then_the_newer_push():
     assert _latest(tie, ["a.csv", "a.csv"]) == [("已签收",)]
 
 
+def _staged_orders(lines, columns, config=None):
+    """`columns` of stg_orders, by order, for inline order lines."""
+    con = duckdb.connect()
+    try:
+        load(con, orders=lines)
+        build_staging(con, config or load_config(), AS_OF)
+        return con.execute(f"select order_id, {columns} from stg_orders order by 1").fetchall()
+    finally:
+        con.close()
+
+
 def test_an_orders_question_types_are_its_lines_distinct_ones_in_order():
     lines = [order("A", sku="S1", question_type="缺货"), order("A", sku="S2"),
              order("A", sku="S3", question_type="地址异常"),
              order("A", sku="S4", question_type="缺货"), order("B")]
-    con = duckdb.connect()
-    try:
-        load(con, orders=lines)
-        build_staging(con, load_config(), AS_OF)
-        rows = con.execute("select order_id, question_type from stg_orders order by 1").fetchall()
-    finally:
-        con.close()
-    assert rows == [("A", "地址异常 缺货"), ("B", None)]
+    assert _staged_orders(lines, "question_type") == [("A", "地址异常 缺货"), ("B", None)]
 
 
 def test_an_orders_fields_are_its_lines_own_or_the_least_of_its_lines():
@@ -84,14 +88,7 @@ def test_an_orders_fields_are_its_lines_own_or_the_least_of_its_lines():
     lines = [order("S", buyer_message="请放门口", seller_remark=None, **region),
              order("M", sku="S1", buyer_message="周末送", seller_remark="加急"),
              order("M", sku="S2", buyer_message="请放门口", seller_remark=None, **region)]
-    con = duckdb.connect()
-    try:
-        load(con, orders=lines)
-        build_staging(con, load_config(), AS_OF)
-        rows = con.execute("select order_id, province, city, buyer_message, seller_remark, "
-                           "_row from stg_orders order by 1").fetchall()
-    finally:
-        con.close()
+    rows = _staged_orders(lines, "province, city, buyer_message, seller_remark, _row")
     assert rows == [("M", "浙江", "杭州市", "周末送", "加急", 3),
                     ("S", "浙江省", "杭州市", "请放门口", None, 2)]
 
@@ -109,27 +106,13 @@ def test_an_orders_zone_is_its_warehouses_and_its_promotions_those_it_shipped_in
              order("C", warehouse="北京仓", province="江苏", shipped_at="2026-11-17 23:59"),
              order("D", warehouse=None, province="新疆维吾尔自治区", shipped_at="2026-11-20 07:00"),
              order("E", warehouse="杭州仓", province="广东", shipped_at="2026-11-20 09:00")]
-    con = duckdb.connect()
-    try:
-        load(con, orders=lines)
-        build_staging(con, config, AS_OF)
-        rows = con.execute("select order_id, zone, promotion from stg_orders order by 1").fetchall()
-    finally:
-        con.close()
-    assert rows == [("A", 1, "双11、双12"), ("B", 2, "双11"), ("C", 1, None), ("D", 3, "双12"),
-                    ("E", 2, None)]
+    assert _staged_orders(lines, "zone, promotion", config) == [
+        ("A", 1, "双11、双12"), ("B", 2, "双11"), ("C", 1, None), ("D", 3, "双12"), ("E", 2, None)]
 
 
 def test_a_promotion_named_empty_still_counts():
     # UNPICKED relaxes its threshold for any promotion, whatever its name
     config = load_config(overrides={"promotions": [
         {"name": "", "start": "2026-11-19 00:00", "end": "2026-11-20 23:59"}]})
-    con = duckdb.connect()
-    try:
-        load(con, orders=[order("A", shipped_at="2026-11-19 06:00"),
-                          order("B", shipped_at="2026-11-18 06:00")])
-        build_staging(con, config, AS_OF)
-        rows = con.execute("select order_id, promotion from stg_orders order by 1").fetchall()
-    finally:
-        con.close()
-    assert rows == [("A", ""), ("B", None)]
+    lines = [order("A", shipped_at="2026-11-19 06:00"), order("B", shipped_at="2026-11-18 06:00")]
+    assert _staged_orders(lines, "promotion", config) == [("A", ""), ("B", None)]
